@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from campaign import views
+from campaign.sitemaps import SITEMAPS
+
+campaign_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("about/", views.about, name="about"),
+        path("organisations/", views.organisations, name="organisations"),
+        path("organisations/<slug:slug>/", views.organisation, name="organisation"),
+    ],
+    "campaign",
+)
+
+urlpatterns = [
+    path("", include(campaign_patterns)),
+    path("note/", include("guidance.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,220 @@
+"""The Guidance Note: documents, their versions, and sections with stable keys.
+
+A ``Section`` is the identity of a section across versions (its ``key``); a
+``SectionText`` is what that section says in one version. Comments attach to the
+``Section``, so they survive new versions.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+key_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Use lowercase letters, digits and single hyphens, like rights-based-approach.")
+)
+
+
+class DocumentQuerySet(models.QuerySet):
+    def primary(self) -> Document | None:
+        """Return the document the home page presents."""
+        if settings.CAMPAIGN_DOCUMENT:
+            return self.filter(slug=settings.CAMPAIGN_DOCUMENT).first()
+        return self.order_by("created").first()
+
+
+class Document(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    language = models.CharField(
+        _("original language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    consultation_opens = models.DateField(_("consultation opens"), null=True, blank=True)
+    consultation_closes = models.DateField(_("consultation closes"), null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consultation_opens__isnull=True)
+                | Q(consultation_closes__isnull=True)
+                | Q(consultation_closes__gte=models.F("consultation_opens")),
+                name="document_consultation_window_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("guidance:document", kwargs={"slug": self.slug})
+
+    def consultation_status(self, today=None) -> str:
+        """Say whether the consultation is upcoming, open or closed ('' when no window is set)."""
+        today = today or timezone.localdate()
+        if self.consultation_opens and today < self.consultation_opens:
+            return "upcoming"
+        if self.consultation_closes and today > self.consultation_closes:
+            return "closed"
+        if self.consultation_opens or self.consultation_closes:
+            return "open"
+        return ""
+
+    def current_version(self) -> Version | None:
+        """Return the newest published version in the document's own language."""
+        return self.versions.filter(translation_of__isnull=True, published__isnull=False).order_by("-number").first()
+
+
+class VersionQuerySet(models.QuerySet):
+    def published(self) -> VersionQuerySet:
+        return self.filter(published__isnull=False, published__lte=timezone.now())
+
+    def originals(self) -> VersionQuerySet:
+        """Versions in the document's own language (not translations)."""
+        return self.filter(translation_of__isnull=True)
+
+
+class Version(models.Model):
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", _("Original text")
+        DRAFT = "draft", _("Reworked draft")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("number"))
+    label = models.CharField(_("label"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DRAFT)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    published = models.DateTimeField(_("published"), null=True, blank=True)
+    changelog = models.TextField(_("changelog"), blank=True)
+    translation_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name=_("translation of"),
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "number", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number", "language"], name="version_unique_number_language"),
+            models.UniqueConstraint(fields=["document", "label", "language"], name="version_unique_label_language"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+            models.CheckConstraint(
+                condition=~Q(translation_of=models.F("id")), name="version_not_translation_of_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.slug} v{self.number} {self.label} ({self.language})"
+
+    def clean(self) -> None:
+        source = self.translation_of
+        if source is not None:
+            if source.translation_of_id is not None:
+                raise ValidationError({"translation_of": _("Translate an original version, not a translation.")})
+            if source.document_id != self.document_id:
+                raise ValidationError({"translation_of": _("A translation belongs to the same document.")})
+            if source.language == self.language:
+                raise ValidationError({"language": _("A translation is in another language than its source.")})
+            if source.number != self.number:
+                raise ValidationError({"number": _("A translation carries the number of the version it translates.")})
+
+    @property
+    def is_translation(self) -> bool:
+        return self.translation_of_id is not None
+
+    def url_kwargs(self) -> dict:
+        kwargs = {"slug": self.document.slug, "number": self.number}
+        if self.is_translation:
+            kwargs["lang"] = self.language
+        return kwargs
+
+    def get_absolute_url(self) -> str:
+        name = "guidance:version-translation" if self.is_translation else "guidance:version"
+        return reverse(name, kwargs=self.url_kwargs())
+
+    def get_print_url(self) -> str:
+        name = "guidance:version-print-translation" if self.is_translation else "guidance:version-print"
+        return reverse(name, kwargs=self.url_kwargs())
+
+
+class Section(models.Model):
+    """The stable identity of one section of a document across its versions."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(_("key"), max_length=100, validators=[key_validator])
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["document", "key"]
+        constraints = [models.UniqueConstraint(fields=["document", "key"], name="section_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.document.slug}#{self.key}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("guidance:section", kwargs={"slug": self.document.slug, "key": self.key})
+
+
+class SectionTextQuerySet(models.QuerySet):
+    def for_toc(self, version: Version) -> SectionTextQuerySet:
+        """Return the version's sections in reading order, without their bodies."""
+        return (
+            self.filter(version=version)
+            .select_related("section")
+            .defer("body_markdown", "body_html")
+            .order_by("position")
+        )
+
+    def for_reading(self, version: Version) -> SectionTextQuerySet:
+        """Return the version's sections in reading order, with their rendered bodies."""
+        return self.filter(version=version).select_related("section").defer("body_markdown").order_by("position")
+
+
+class SectionText(models.Model):
+    """What one section says in one version: its number, heading and body."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="texts")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="texts")
+    position = models.PositiveIntegerField(_("position"))
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    heading = models.CharField(_("heading"), max_length=300)
+    level = models.PositiveSmallIntegerField(_("heading level"), default=2)
+    body_markdown = models.TextField(_("body (Markdown)"), blank=True)
+    body_html = models.TextField(_("body (sanitised HTML)"), blank=True, editable=False)
+
+    objects = SectionTextQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "section"], name="sectiontext_one_per_version"),
+            models.UniqueConstraint(fields=["version", "position"], name="sectiontext_unique_position"),
+            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=6), name="sectiontext_level_1_to_6"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.heading}".strip()
+
+    def clean(self) -> None:
+        if self.section_id and self.version_id and self.section.document_id != self.version.document_id:
+            raise ValidationError(_("The section and the version belong to different documents."))
+
+    @property
+    def anchor(self) -> str:
+        return self.section.key

@@ -1,0 +1,53 @@
+"""Shared fixtures: named personas and a small published note."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tests import factories
+
+
+@pytest.fixture
+def coordinator(db):
+    """A coordinator: staff, in the Coordinators group."""
+    user = factories.UserFactory(username="coordinator", is_staff=True)
+    group, _ = Group.objects.get_or_create(name="Coordinators")
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def member(db):
+    """A member of a verified organisation."""
+    user = factories.UserFactory(username="member")
+    org = factories.OrganisationFactory(name="Sisters Alliance", slug="sisters-alliance")
+    org.members.add(user)
+    return user
+
+
+@pytest.fixture
+def stranger(db):
+    """Someone with an account and no role."""
+    return factories.UserFactory(username="stranger")
+
+
+@pytest.fixture
+def note(db):
+    """A document with an original version and a reworked draft of three sections each."""
+    document = factories.DocumentFactory(slug="guidance-note")
+    original = factories.VersionFactory(document=document, number=1, label="Original text", kind="original")
+    draft = factories.VersionFactory(document=document, number=2, label="Reworked draft 1")
+    for position, key in enumerate(["introduction", "rights-based-approach", "health-services"], start=1):
+        section = factories.SectionFactory(document=document, key=key)
+        for version in (original, draft):
+            body = f"The {key.replace('-', ' ')} in version {version.number}."
+            factories.SectionTextFactory(
+                version=version,
+                section=section,
+                position=position,
+                heading=key.replace("-", " ").capitalize(),
+                body_markdown=body,
+                body_html=f"<p>{body}</p>",
+            )
+    return document
