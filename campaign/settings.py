@@ -32,7 +32,7 @@ env = Config(os.environ, production=PRODUCTION)
 # https://docs.djangoproject.com/en/6.1/ref/settings/#secret-key
 _EMBEDDED_SECRET = "embedded-default-not-secret-only-for-a-laptop-0123456789abcdef"  # noqa: S105 - refused in production below
 SECRET_KEY = env.str("SECRET_KEY", _EMBEDDED_SECRET, required_in_production=True)
-if PRODUCTION and (SECRET_KEY == _EMBEDDED_SECRET or len(SECRET_KEY) < 50):
+if PRODUCTION and (SECRET_KEY == _EMBEDDED_SECRET or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
     raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters in production.")
 
 DEBUG = env.bool("DEBUG", not PRODUCTION)
@@ -43,7 +43,9 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"], required_in_production=True
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_FAILURE_VIEW = "campaign.errors.csrf_failure"
+# The public address, for links in mail and feeds.
+SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000", required_in_production=True).rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -230,6 +232,7 @@ CELERY_TASK_ROUTES = {
     "comments.tasks.sweep_*": {"queue": "screening"},
     "comments.tasks.send_*": {"queue": "mail"},
     "comments.tasks.mail_*": {"queue": "mail"},
+    "comments.tasks.notify_*": {"queue": "mail"},
     "comments.tasks.train_*": {"queue": "training"},
 }
 CELERY_BEAT_SCHEDULE = {
@@ -249,7 +252,11 @@ COMMENTS_XTD_THREADED_EMAILS = False
 COMMENTS_XTD_SALT = SECRET_KEY[:16].encode()
 COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL
 COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
-COMMENT_MAX_LENGTH = 20000
+# django-contrib-comments' own COMMENT_MAX_LENGTH stays at its default: changing it would
+# need a migration inside that package. Our form and services enforce this limit instead.
+COMMENTS_TEXT_MAX_LENGTH = 20000
+COMMENTS_PAGE_SIZE = env.int("COMMENTS_PAGE_SIZE", 50, minimum=1)
+COMMENTS_CONFIRMATION_DAYS = env.int("COMMENTS_CONFIRMATION_DAYS", 7, minimum=1)
 
 # --- Logging --------------------------------------------------------------------
 LOGGING = {
@@ -265,4 +272,13 @@ LOGGING = {
 # The document the home page presents (its slug); the first document when unset.
 CAMPAIGN_DOCUMENT = env.str("CAMPAIGN_DOCUMENT", "")
 # Guidance asks this function (dotted path) which sections must not be removed by an import.
-GUIDANCE_SECTIONS_IN_USE = "guidance.importer.no_sections_in_use"
+GUIDANCE_SECTIONS_IN_USE = "comments.selectors.sections_in_use"
+COMMENTS_XTD_MODEL = "comments.models.OrgComment"
+COMMENTS_XTD_FORM_CLASS = "comments.forms.OrgCommentForm"
+# The models people may comment on ("app_label.model"); each needs get_absolute_url().
+COMMENTS_TARGET_MODELS = ["guidance.document", "guidance.section"]
+# Called with a comment id when a comment becomes pending (the screening queue plugs in here).
+COMMENTS_ON_PENDING = ""
+# Comments pending longer than this are handed to screening again by the beat sweep.
+COMMENTS_SWEEP_AFTER_MINUTES = env.int("COMMENTS_SWEEP_AFTER_MINUTES", 3, minimum=1)
+GUIDANCE_SECTION_COUNTS = "comments.selectors.section_counts"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from campaign import views
+from campaign import endorsements, views
 from campaign.sitemaps import SITEMAPS
 
 campaign_patterns = (
@@ -10,6 +10,7 @@ campaign_patterns = (
         path("", views.home, name="home"),
         path("about/", views.about, name="about"),
         path("organisations/", views.organisations, name="organisations"),
+        path("endorsements/", endorsements.endorsers, name="endorsers"),
         path("organisations/<slug:slug>/", views.organisation, name="organisation"),
     ],
     "campaign",
@@ -18,6 +19,7 @@ campaign_patterns = (
 urlpatterns = [
     path("", include(campaign_patterns)),
     path("note/", include("guidance.urls")),
+    path("comments/", include("comments.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,30 +1,47 @@
 """Site-wide pages: home, about, organisations."""
 
+from __future__ import annotations
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from campaign.models import Organisation
-from guidance.models import Document, SectionText
+from guidance.models import Document
+from guidance.selectors import published_versions, toc
+
+# Public fields only: contact_email is never loaded for a public page.
+PUBLIC_ORGANISATION_FIELDS = ("name", "slug", "country", "city", "website", "network", "description", "verified_at")
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Present the campaign and the current version's contents."""
+    """Present the campaign, the current version's contents and the consultation window."""
     document = Document.objects.primary()
-    current = document.current_version() if document else None
-    toc = list(SectionText.objects.for_toc(current)) if current else []
-    return render(request, "campaign/home.html", {"document": document, "current": current, "toc": toc})
+    versions = published_versions(document) if document else None
+    current = versions.current if versions else None
+    original = versions.original_text if versions else None
+    context = {
+        "document": document,
+        "current": current,
+        "original": original,
+        "show_compare": bool(original and current and original.pk != current.pk),
+        "translations": versions.translations_of(current) if current else [],
+        "toc": toc(current),
+    }
+    return render(request, "campaign/home.html", context)
 
 
 def about(request: HttpRequest) -> HttpResponse:
+    """Explain who publishes the note, how comments are moderated and what the site keeps."""
     return render(request, "campaign/about.html", {})
 
 
 def organisations(request: HttpRequest) -> HttpResponse:
     """List the organisations taking part, verified ones marked."""
-    orgs = Organisation.objects.only("name", "slug", "country", "city", "network", "verified_at")
+    orgs = Organisation.objects.only("name", "slug", "country", "city", "network", "verified_at").order_by("name")
     return render(request, "campaign/organisations.html", {"organisations": orgs})
 
 
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
-    org = get_object_or_404(Organisation, slug=slug)
+    """Show an organisation's public details (never its private contact data)."""
+    org = get_object_or_404(Organisation.objects.only(*PUBLIC_ORGANISATION_FIELDS), slug=slug)
     return render(request, "campaign/organisation.html", {"organisation": org})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from tests import factories
 
@@ -13,6 +13,11 @@ def coordinator(db):
     """A coordinator: staff, in the Coordinators group."""
     user = factories.UserFactory(username="coordinator", is_staff=True)
     group, _ = Group.objects.get_or_create(name="Coordinators")
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["guidance", "campaign", "comments"]).exclude(
+            codename__startswith="delete_"
+        )
+    )
     user.groups.add(group)
     return user
 
@@ -51,3 +56,9 @@ def note(db):
                 body_html=f"<p>{body}</p>",
             )
     return document
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash test passwords cheaply; production keeps Django's strong default."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
