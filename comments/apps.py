@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,11 @@ class CommentsConfig(AppConfig):
     name = "comments"
     label = "comments"
     verbose_name = _("Comments and endorsements")
+
+    def ready(self) -> None:
+        from django_comments_xtd.models import publish_or_unpublish_on_pre_save
+
+        # django-comments-xtd copies a parent's public flag onto all its replies whenever the
+        # parent is saved, which would publish replies still waiting for moderation.
+        # comments.services.refresh_visibility does this job by the moderation rules instead.
+        pre_save.disconnect(publish_or_unpublish_on_pre_save, sender="comments.OrgComment")

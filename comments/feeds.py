@@ -1,0 +1,61 @@
+"""Atom feeds of approved comments, per document and per section."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from comments.models import OrgComment
+from guidance.models import Document, Section
+
+FEED_SIZE = 50
+
+
+class _CommentFeed(Feed):
+    feed_type = Atom1Feed
+
+    def link(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return (
+            OrgComment.objects.visible()
+            .for_target(obj)
+            .select_related("organisation")
+            .order_by("-submit_date", "-id")[:FEED_SIZE]
+        )
+
+    def item_title(self, item: OrgComment) -> str:
+        who = item.public_organisation or item.public_name or _("An anonymous participant")
+        return f"{item.get_kind_display()}: {who}"
+
+    def item_description(self, item: OrgComment) -> str:
+        return item.comment_html
+
+    def item_link(self, item: OrgComment) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: OrgComment):
+        return item.submit_date
+
+    def item_author_name(self, item: OrgComment) -> str:
+        return strip_tags(item.public_organisation or item.public_name or _("Anonymous participant"))
+
+
+class DocumentCommentFeed(_CommentFeed):
+    def get_object(self, request, slug: str) -> Document:
+        return get_object_or_404(Document, slug=slug)
+
+    def title(self, obj: Document) -> str:
+        return _("Endorsements and comments on %(title)s") % {"title": obj.title}
+
+
+class SectionCommentFeed(_CommentFeed):
+    def get_object(self, request, slug: str, key: str) -> Section:
+        return get_object_or_404(Section.objects.select_related("document"), document__slug=slug, key=key)
+
+    def title(self, obj: Section) -> str:
+        return _("Comments on the section “%(key)s” of %(title)s") % {"key": obj.key, "title": obj.document.title}

@@ -1,0 +1,55 @@
+"""Mail to posters, rendered in the poster's language. Called from Celery tasks only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from comments import services
+from comments.models import OrgComment
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _send(*, to: str, language: str, template: str, context: dict) -> None:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"comments/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"comments/email/{template}.txt", context)
+    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[to])
+    message.send()
+
+
+def send_confirmation(comment: OrgComment, token: str) -> None:
+    """Ask the poster to confirm their comment; the link carries only an opaque token."""
+    _send(
+        to=comment.user_email,
+        language=comment.language,
+        template="confirmation",
+        context={
+            "comment": comment,
+            "target_url": _absolute(comment.content_object.get_absolute_url()) if comment.content_object else "",
+            "confirm_url": _absolute(reverse("comments:confirm", kwargs={"token": token})),
+            "withdraw_url": _absolute(reverse("comments:withdraw", kwargs={"token": services.withdraw_token(comment)})),
+            "days": settings.COMMENTS_CONFIRMATION_DAYS,
+        },
+    )
+
+
+def send_followup(comment: OrgComment, *, follower_id: int, email: str, language: str) -> None:
+    """Tell a follower that a reply was published in their thread, with a link to stop these mails."""
+    follower = OrgComment(pk=follower_id)
+    _send(
+        to=email,
+        language=language,
+        template="followup",
+        context={
+            "comment": comment,
+            "comment_url": _absolute(comment.get_absolute_url()),
+            "mute_url": _absolute(reverse("comments:mute", kwargs={"token": services.mute_token(follower)})),
+        },
+    )

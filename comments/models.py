@@ -1,0 +1,156 @@
+"""Organisational comments and endorsements, on top of django-comments-xtd.
+
+``OrgComment`` extends ``XtdComment`` (threads) with what the campaign needs: the
+kind of statement, how the poster signs, what they allow to be shown, and a
+moderation ``state``. ``is_public`` is kept by the services as "approved, and every
+ancestor approved"; ``OrgCommentQuerySet.visible()`` is the one place that says
+what the public may see.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_comments_xtd.models import XtdComment, XtdCommentManager
+from django_countries.fields import CountryField
+
+
+class Kind(models.TextChoices):
+    ENDORSE = "endorse", _("Endorsement")
+    AMEND = "amend", _("Support with amendments")
+    CONCERN = "concern", _("Concern")
+    QUESTION = "question", _("Question")
+    COMMENT = "comment", _("Comment")
+
+
+class Display(models.TextChoices):
+    NAME_AND_ORGANISATION = "name_org", _("My name and my organisation")
+    ORGANISATION_ONLY = "org", _("My organisation only")
+    ANONYMOUS = "anonymous", _("Neither: show me as an anonymous participant")
+
+
+class State(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("Waiting for email confirmation")
+    PENDING = "pending", _("Pending screening")
+    REVIEW = "review", _("Waiting for a coordinator")
+    SPAM = "spam", _("Spam")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its poster")
+
+
+class OrgCommentQuerySet(models.QuerySet):
+    def visible(self) -> OrgCommentQuerySet:
+        """Return what the public may see: approved, with every ancestor approved.
+
+        Pages, counts, feeds, search, exports and caches all read through here.
+        """
+        return self.filter(state=State.APPROVED, is_public=True, is_removed=False)
+
+    def for_target(self, target: models.Model) -> OrgCommentQuerySet:
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(content_type=ContentType.objects.get_for_model(target), object_pk=str(target.pk))
+
+    def in_threads(self) -> OrgCommentQuerySet:
+        return self.order_by("thread_id", "order")
+
+
+class OrgCommentManager(XtdCommentManager.from_queryset(OrgCommentQuerySet)):
+    def get_queryset(self) -> OrgCommentQuerySet:
+        # XtdCommentManager joins user and content type on every query; public pages need neither.
+        return OrgCommentQuerySet(self.model, using=self._db).order_by("thread_id", "order")
+
+
+class OrgComment(XtdComment):
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.COMMENT)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "campaign.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = CountryField(_("country"), blank=True)
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    version = models.ForeignKey("guidance.Version", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    display = models.CharField(
+        _("what may be shown"), max_length=16, choices=Display.choices, default=Display.NAME_AND_ORGANISATION
+    )
+    comment_html = models.TextField(_("comment as shown"), blank=True, editable=False)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.UNCONFIRMED, db_index=True)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    spam_score = models.FloatField(null=True, blank=True)
+    spam_reasons = models.JSONField(default=list, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    # Keyed HMAC of the client address; the raw address is never stored. Purged after a retention period.
+    address_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # SHA-256 of the opaque confirmation token mailed to the poster; the token itself is not stored.
+    confirmation_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgCommentManager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "comment")
+        verbose_name_plural = pgettext_lazy("model", "comments")
+        permissions = [("moderate_orgcomment", "Can moderate comments")]
+        indexes = [models.Index(fields=["state", "state_changed_at"], name="orgcomment_state_changed")]
+
+    def get_absolute_url(self, anchor_pattern: str = "#c%(id)s") -> str:
+        return reverse("comments:permalink", kwargs={"comment_id": self.pk})
+
+    @property
+    def public_name(self) -> str:
+        """Return the signature the poster allowed to be shown."""
+        if self.display == Display.ANONYMOUS:
+            return ""
+        if self.display == Display.ORGANISATION_ONLY:
+            return ""
+        return self.user_name
+
+    @property
+    def public_organisation(self) -> str:
+        if self.display == Display.ANONYMOUS:
+            return ""
+        return self.organisation.name if self.organisation_id and self.organisation else self.organisation_name
+
+    @property
+    def is_anonymous(self) -> bool:
+        return not (self.public_name or self.public_organisation)
+
+
+class ModerationEvent(models.Model):
+    """Append-only audit log: every change of a comment's state, by whom and why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        CONFIRM = "confirm", _("Confirmed by email")
+        SCREEN = "screen", _("Screened")
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        SPAM = "spam", _("Marked as spam")
+        NOT_SPAM = "not_spam", _("Marked as not spam")
+        WITHDRAW = "withdraw", _("Withdrawn by its poster")
+
+    comment = models.ForeignKey(OrgComment, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    old_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    new_state = models.CharField(max_length=16, choices=State.choices)
+    reason = models.TextField(blank=True)
+    score = models.FloatField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.old_state} -> {self.new_state} ({self.action})"
+
+    @property
+    def actor_label(self) -> str:
+        return self.actor.get_username() if self.actor_id else "system"

@@ -1,0 +1,156 @@
+"""Reads that pages reuse: threads for a page, counts by kind, endorsements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Count, Model, Q
+from django.utils.translation import ngettext
+
+from comments.models import Kind, OrgComment
+
+KIND_ORDER = [k.value for k in Kind]
+
+PUBLIC_FIELDS = (
+    "id", "thread_id", "parent_id", "level", "order", "submit_date", "user_name", "comment_html", "kind",
+    "organisation_name", "organisation_id", "city", "country", "on_behalf_of", "language", "display",
+    "version_id", "content_type_id", "object_pk",
+)  # fmt: skip
+
+
+@dataclass
+class ThreadPage:
+    page: Page
+    comments: list[OrgComment]
+    total: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def thread_page(target: Model, *, page_number: str | int = 1, newest_first: bool = False, per_page: int = 50):
+    """Return one page of a target's visible threads: top-level comments paginated, replies included.
+
+    Three queries whatever the number of comments: the count, the page's thread ids, and the
+    comments of those threads in reading order.
+    """
+    visible = OrgComment.objects.visible().for_target(target)
+    ordering = ("-submit_date", "-id") if newest_first else ("submit_date", "id")
+    top = visible.filter(level=0).order_by(*ordering).values_list("thread_id", flat=True)
+    paginator = Paginator(top, per_page)
+    page = paginator.get_page(page_number)
+    thread_ids = list(page.object_list)
+    position = {thread_id: index for index, thread_id in enumerate(thread_ids)}
+    comments = list(
+        visible.filter(thread_id__in=thread_ids)
+        .select_related("version", "organisation")
+        .only(*PUBLIC_FIELDS, "version__number", "version__label", "organisation__name", "organisation__verified_at")
+        .order_by("thread_id", "order")
+    )
+    comments.sort(key=lambda c: (position[c.thread_id], c.order))
+    return ThreadPage(page=page, comments=comments, total=paginator.count)
+
+
+def counts_by_kind(target: Model) -> dict[str, int]:
+    rows = OrgComment.objects.visible().for_target(target).order_by().values_list("kind").annotate(n=Count("id"))
+    return dict(rows)
+
+
+def section_counts(sections) -> dict[int, list[tuple[str, str]]]:
+    """Return {section id: [(kind, "3 endorsements"), ...]} of visible comments, in one query."""
+    sections = list(sections)
+    if not sections:
+        return {}
+    content_type = ContentType.objects.get_for_model(sections[0])
+    rows = (
+        OrgComment.objects.visible()
+        .filter(content_type=content_type, object_pk__in=[str(s.pk) for s in sections])
+        .order_by()
+        .values_list("object_pk", "kind")
+        .annotate(n=Count("id"))
+    )
+    by_section: dict[int, dict[str, int]] = defaultdict(dict)
+    for object_pk, kind, n in rows:
+        by_section[int(object_pk)][kind] = n
+    return {
+        section_id: [(kind, count_label(kind, kinds[kind])) for kind in KIND_ORDER if kind in kinds]
+        for section_id, kinds in by_section.items()
+    }
+
+
+def count_label(kind: str, n: int) -> str:
+    """Say how many comments of a kind there are, in the reader's language."""
+    labels = {
+        Kind.ENDORSE: ngettext("%(n)d endorsement", "%(n)d endorsements", n),
+        Kind.AMEND: ngettext("%(n)d amendment", "%(n)d amendments", n),
+        Kind.CONCERN: ngettext("%(n)d concern", "%(n)d concerns", n),
+        Kind.QUESTION: ngettext("%(n)d question", "%(n)d questions", n),
+        Kind.COMMENT: ngettext("%(n)d comment", "%(n)d comments", n),
+    }
+    return labels[kind] % {"n": n}
+
+
+def sections_in_use(sections) -> set[int]:
+    """Return the ids of the sections that have any comment at all, visible or not."""
+    sections = list(sections)
+    if not sections:
+        return set()
+    content_type = ContentType.objects.get_for_model(sections[0])
+    pks = (
+        OrgComment.objects.filter(content_type=content_type, object_pk__in=[str(s.pk) for s in sections])
+        .order_by()
+        .values_list("object_pk", flat=True)
+        .distinct()
+    )
+    return {int(pk) for pk in pks}
+
+
+def for_document(document) -> models.QuerySet:
+    """Visible comments on a document as a whole or on any of its sections."""
+    from guidance.models import Document, Section
+
+    document_type = ContentType.objects.get_for_model(Document)
+    section_type = ContentType.objects.get_for_model(Section)
+    section_ids = [str(pk) for pk in Section.objects.filter(document=document).values_list("pk", flat=True)]
+    return OrgComment.objects.visible().filter(
+        Q(content_type=document_type, object_pk=str(document.pk))
+        | Q(content_type=section_type, object_pk__in=section_ids)
+    )
+
+
+def endorsements(document, *, kind: str = "", country: str = "", language: str = "") -> dict:
+    """Return who endorses (or comments on) a document, grouped by country, with per-country counts."""
+    comments = for_document(document).filter(level=0)
+    if kind:
+        comments = comments.filter(kind=kind)
+    if country:
+        comments = comments.filter(country=country)
+    if language:
+        comments = comments.filter(language=language)
+    rows = list(
+        comments.select_related("organisation")
+        .only(
+            "id",
+            "kind",
+            "user_name",
+            "organisation_name",
+            "organisation_id",
+            "organisation__name",
+            "organisation__verified_at",
+            "city",
+            "country",
+            "on_behalf_of",
+            "display",
+            "language",
+            "submit_date",
+            "content_type_id",
+            "object_pk",
+        )
+        .order_by("country", "submit_date")
+    )
+    groups: dict[str, list[OrgComment]] = defaultdict(list)
+    for row in rows:
+        groups[row.country.code or ""].append(row)
+    return {"total": len(rows), "groups": sorted(groups.items(), key=lambda item: (-len(item[1]), item[0] or "~"))}

@@ -1,0 +1,378 @@
+"""Every write to comments goes through here: submit, confirm, decide, withdraw, mute.
+
+Each change of state is made under ``select_for_update``, checked against the
+allowed transitions, written to the ``ModerationEvent`` audit log, and followed by
+a recomputation of ``is_public`` for the comment and its replies. Side effects
+(mail, cache invalidation) are queued with ``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comments.models import Display, Kind, ModerationEvent, OrgComment, State
+from comments.text import clean_text, fingerprint, render_text
+
+Action = ModerationEvent.Action
+
+# Which state may follow which. Anything else is refused: a decision is never applied twice.
+TRANSITIONS: dict[str, set[str]] = {
+    State.UNCONFIRMED: {State.PENDING, State.WITHDRAWN},
+    State.PENDING: {State.REVIEW, State.SPAM, State.APPROVED, State.REJECTED, State.WITHDRAWN},
+    State.REVIEW: {State.APPROVED, State.REJECTED, State.SPAM, State.WITHDRAWN},
+    State.SPAM: {State.REVIEW, State.APPROVED, State.REJECTED},
+    State.APPROVED: {State.REJECTED, State.WITHDRAWN, State.SPAM},
+    State.REJECTED: {State.APPROVED, State.REVIEW},
+    State.WITHDRAWN: set(),
+}
+
+WITHDRAW_SALT = "comments.withdraw"
+MUTE_SALT = "comments.mute"
+
+
+class CommentError(Exception):
+    """A submission or a decision that cannot be carried out; str() is shown to the person."""
+
+
+class InvalidTransition(CommentError):
+    pass
+
+
+def hash_client_address(address: str | None) -> str:
+    """Return a keyed HMAC of a client address ('' for none); the address itself is never kept."""
+    if not address:
+        return ""
+    key = settings.ADDRESS_HMAC_KEY.encode()
+    return hmac.new(key, address.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def max_thread_level() -> int:
+    return settings.COMMENTS_XTD_MAX_THREAD_LEVEL
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How a poster signs: what they typed and what they allow to be shown."""
+
+    name: str = ""
+    organisation_name: str = ""
+    city: str = ""
+    country: str = ""
+    on_behalf_of: str = ""
+    display: str = Display.NAME_AND_ORGANISATION
+
+
+def comment_submit(
+    *,
+    target: models.Model,
+    text: str,
+    kind: str,
+    email: str,
+    signature: Signature,
+    language: str,
+    parent: OrgComment | None = None,
+    version=None,
+    followup: bool = False,
+    user: AbstractBaseUser | None = None,
+    client_address: str | None = None,
+) -> OrgComment:
+    """Store a new comment, hidden, and queue its confirmation mail or its screening.
+
+    Posters who are signed in skip email confirmation. Raises ``CommentError`` for a
+    reply that cannot be made (hidden parent, other page, too deep).
+    """
+    text = clean_text(text)
+    if not text.strip():
+        raise CommentError(_("Please write your comment."))
+    if len(text) > settings.COMMENTS_TEXT_MAX_LENGTH:
+        raise CommentError(
+            _("Your comment has %(count)d characters; the limit is %(limit)d.")
+            % {"count": len(text), "limit": settings.COMMENTS_TEXT_MAX_LENGTH}
+        )
+    if kind not in Kind.values:
+        raise CommentError(_("Choose what kind of statement this is."))
+    content_type = ContentType.objects.get_for_model(target)
+    if parent is not None:
+        if parent.content_type_id != content_type.id or parent.object_pk != str(target.pk):
+            raise CommentError(_("You can only reply to a comment on the same page."))
+        if not parent.is_public:
+            raise CommentError(_("This comment cannot be replied to."))
+        if parent.level >= max_thread_level():
+            raise CommentError(
+                _("Replies can be nested %(levels)d levels deep; please reply to an earlier comment in this thread.")
+                % {"levels": max_thread_level()}
+            )
+    signed_in = user is not None and user.is_authenticated
+    now = timezone.now()
+    comment = OrgComment(
+        content_type=content_type,
+        object_pk=str(target.pk),
+        site_id=settings.SITE_ID,
+        user=user if signed_in else None,
+        user_name=signature.name[:50],
+        user_email=email.strip(),
+        user_url="",
+        comment=text,
+        comment_html=render_text(text),
+        submit_date=now,
+        ip_address=None,
+        is_public=False,
+        parent_id=parent.pk if parent else 0,
+        followup=followup,
+        kind=kind,
+        organisation_name=signature.organisation_name,
+        city=signature.city,
+        country=signature.country,
+        on_behalf_of=signature.on_behalf_of,
+        display=signature.display,
+        language=language,
+        version=version,
+        state=State.PENDING if signed_in else State.UNCONFIRMED,
+        state_changed_at=now,
+        fingerprint=fingerprint(text),
+        address_hash=hash_client_address(client_address),
+        confirmed_at=now if signed_in else None,
+    )
+    comment.full_clean(exclude=["comment", "user_email", "content_type", "site", "user"])
+    with transaction.atomic():
+        # XtdComment.save() inserts, then computes the thread position. It raises after the
+        # insert when the thread is too deep; the checks above and this block keep a stray row out.
+        comment.save()
+        ModerationEvent.objects.create(
+            comment=comment, actor=None, action=Action.SUBMIT, old_state="", new_state=State.UNCONFIRMED
+        )
+        if signed_in:
+            ModerationEvent.objects.create(
+                comment=comment,
+                actor=comment.user,
+                action=Action.CONFIRM,
+                old_state=State.UNCONFIRMED,
+                new_state=State.PENDING,
+                reason="signed in",
+            )
+            transaction.on_commit(lambda: after_pending(comment.pk))
+        else:
+            from comments import tasks
+
+            transaction.on_commit(lambda: tasks.send_confirmation.delay(comment.pk))
+    return comment
+
+
+def after_pending(comment_id: int) -> None:
+    """Hand a newly pending comment to whatever screens comments (configurable)."""
+    from django.utils.module_loading import import_string
+
+    hook = getattr(settings, "COMMENTS_ON_PENDING", "")
+    if hook:
+        import_string(hook)(comment_id)
+
+
+def stale_pending_ids(*, older_than) -> list[int]:
+    """Return the ids of comments pending for longer than ``older_than`` (a timedelta)."""
+    cutoff = timezone.now() - older_than
+    return list(
+        OrgComment.objects.filter(state=State.PENDING, state_changed_at__lt=cutoff)
+        .order_by("state_changed_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def issue_confirmation_token(*, comment_id: int) -> str | None:
+    """Create a fresh opaque token for an unconfirmed comment; store only its hash.
+
+    Returns None when the comment no longer waits for confirmation.
+    """
+    token = secrets.token_urlsafe(32)
+    updated = OrgComment.objects.filter(pk=comment_id, state=State.UNCONFIRMED).update(
+        confirmation_hash=hash_token(token)
+    )
+    return token if updated else None
+
+
+def comment_confirm(*, token: str) -> tuple[OrgComment, bool]:
+    """Confirm the comment the token points at; return it and whether this call confirmed it.
+
+    A token that was already used returns the comment with False; an unknown one raises.
+    """
+    if not token or len(token) > 200:
+        raise CommentError(_("This confirmation link is not valid."))
+    digest = hash_token(token)
+    with transaction.atomic():
+        comment = OrgComment.objects.select_for_update().filter(confirmation_hash=digest).first()
+        if comment is None:
+            raise CommentError(
+                _("This confirmation link is not valid. It may have been mistyped or replaced by a newer one.")
+            )
+        if comment.state != State.UNCONFIRMED:
+            return comment, False
+        age = timezone.now() - comment.submit_date
+        if age.days >= settings.COMMENTS_CONFIRMATION_DAYS:
+            raise CommentError(_("This confirmation link has expired. Please post your comment again."))
+        comment.confirmed_at = timezone.now()
+        comment.save(update_fields=["confirmed_at"])
+        _transition(comment, State.PENDING, action=Action.CONFIRM, actor=None, reason="confirmed by email")
+        transaction.on_commit(lambda: after_pending(comment.pk))
+    return comment, True
+
+
+def comment_approve(*, comment: OrgComment, by: AbstractBaseUser | None, reason: str = "", score=None) -> OrgComment:
+    """Publish a comment (and any replies that were waiting only for it)."""
+    return change_state(
+        comment=comment, new_state=State.APPROVED, action=Action.APPROVE, by=by, reason=reason, score=score
+    )
+
+
+def comment_reject(*, comment: OrgComment, by: AbstractBaseUser | None, reason: str = "") -> OrgComment:
+    return change_state(comment=comment, new_state=State.REJECTED, action=Action.REJECT, by=by, reason=reason)
+
+
+def comment_mark_spam(*, comment: OrgComment, by: AbstractBaseUser | None, reason: str = "", score=None) -> OrgComment:
+    return change_state(comment=comment, new_state=State.SPAM, action=Action.SPAM, by=by, reason=reason, score=score)
+
+
+def comment_withdraw(*, comment: OrgComment) -> OrgComment:
+    """Withdraw a comment at its poster's request; it disappears everywhere."""
+    return change_state(
+        comment=comment, new_state=State.WITHDRAWN, action=Action.WITHDRAW, by=None, reason="withdrawn by its poster"
+    )
+
+
+def change_state(
+    *, comment: OrgComment, new_state: str, action: str, by: AbstractBaseUser | None, reason: str = "", score=None
+) -> OrgComment:
+    """Move a comment to a new state, locked, checked and logged; return the fresh row."""
+    with transaction.atomic():
+        locked = OrgComment.objects.select_for_update().get(pk=comment.pk)
+        _transition(locked, new_state, action=action, actor=by, reason=reason, score=score)
+    return locked
+
+
+def _transition(comment: OrgComment, new_state: str, *, action: str, actor=None, reason: str = "", score=None) -> None:
+    """Apply a transition to a row already locked by the caller."""
+    old_state = comment.state
+    if new_state not in TRANSITIONS[old_state]:
+        raise InvalidTransition(
+            _("A comment that is “%(old)s” cannot become “%(new)s”.")
+            % {"old": State(old_state).label, "new": State(new_state).label}
+        )
+    comment.state = new_state
+    comment.state_changed_at = timezone.now()
+    if score is not None:
+        comment.spam_score = score
+    OrgComment.objects.filter(pk=comment.pk).update(
+        state=new_state, state_changed_at=comment.state_changed_at, spam_score=comment.spam_score
+    )
+    ModerationEvent.objects.create(
+        comment=comment,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        old_state=old_state,
+        new_state=new_state,
+        reason=reason,
+        score=score,
+    )
+    was_public = comment.is_public
+    refresh_visibility(comment)
+    from comments import tasks
+
+    if comment.is_public and not was_public and comment.level > 0:
+        transaction.on_commit(lambda: tasks.notify_followers.delay(comment.pk))
+    transaction.on_commit(lambda: invalidate_target(comment.content_type_id, comment.object_pk))
+
+
+def refresh_visibility(comment: OrgComment) -> None:
+    """Recompute ``is_public`` for a comment and its replies: approved, under approved ancestors only.
+
+    This replaces django-comments-xtd's pre_save hook, which copies a parent's public
+    flag onto every reply and so would publish replies still waiting for moderation.
+    """
+    if comment.level == 0 or comment.parent_id == comment.pk:
+        parent_public = True
+    else:
+        parent_public = OrgComment.objects.filter(pk=comment.parent_id).values_list("is_public", flat=True).first()
+    comment.is_public = bool(parent_public) and comment.state == State.APPROVED
+    OrgComment.objects.filter(pk=comment.pk).update(is_public=comment.is_public)
+    frontier = {comment.pk: comment.is_public}
+    while frontier:
+        children = list(
+            OrgComment.objects.filter(parent_id__in=list(frontier), thread_id=comment.thread_id)
+            .exclude(pk__in=list(frontier))
+            .values_list("pk", "parent_id", "state")
+        )
+        next_frontier: dict[int, bool] = {}
+        for pk, parent_id, state in children:
+            next_frontier[pk] = frontier[parent_id] and state == State.APPROVED
+        for public in (True, False):
+            ids = [pk for pk, value in next_frontier.items() if value is public]
+            if ids:
+                OrgComment.objects.filter(pk__in=ids).update(is_public=public)
+        frontier = next_frontier
+
+
+def invalidate_target(content_type_id: int, object_pk: str) -> None:
+    """Tell the page cache that a target's comments changed (filled in by the caching layer)."""
+    from django.core.cache import cache
+
+    cache.delete_many([f"comments:counts:{content_type_id}", f"comments:target:{content_type_id}:{object_pk}"])
+
+
+def withdraw_token(comment: OrgComment) -> str:
+    return signing.dumps(comment.pk, salt=WITHDRAW_SALT)
+
+
+def comment_from_withdraw_token(token: str) -> OrgComment:
+    try:
+        comment_id = signing.loads(token, salt=WITHDRAW_SALT)
+    except signing.BadSignature:
+        raise CommentError(_("This withdrawal link is not valid.")) from None
+    comment = OrgComment.objects.filter(pk=comment_id).first()
+    if comment is None:
+        raise CommentError(_("This withdrawal link is not valid."))
+    return comment
+
+
+def mute_token(comment: OrgComment) -> str:
+    return signing.dumps(comment.pk, salt=MUTE_SALT)
+
+
+def comment_mute(*, token: str) -> int:
+    """Stop follow-up mail for the thread behind a mute link; return how many comments were muted."""
+    try:
+        comment_id = signing.loads(token, salt=MUTE_SALT)
+    except signing.BadSignature:
+        raise CommentError(_("This link is not valid.")) from None
+    comment = OrgComment.objects.filter(pk=comment_id).first()
+    if comment is None:
+        raise CommentError(_("This link is not valid."))
+    return OrgComment.objects.filter(thread_id=comment.thread_id, user_email=comment.user_email).update(followup=False)
+
+
+def followers_of(comment: OrgComment) -> list[tuple[int, str, str]]:
+    """Return (comment id, email, language) of each other poster following the thread, once per email."""
+    rows = (
+        OrgComment.objects.visible()
+        .filter(thread_id=comment.thread_id, followup=True)
+        .exclude(user_email=comment.user_email)
+        .exclude(user_email="")
+        .order_by("submit_date")
+        .values_list("pk", "user_email", "language")
+    )
+    seen: dict[str, tuple[int, str, str]] = {}
+    for pk, email, language in rows:
+        seen.setdefault(email.lower(), (pk, email, language))
+    return list(seen.values())

@@ -1,0 +1,61 @@
+"""Celery tasks for comments: thin, ids only, idempotent, retried with backoff.
+
+No task takes an email, an address or a token as an argument: each loads what it
+needs from the database by id.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from comments import mail, services
+from comments.models import OrgComment
+
+log = logging.getLogger(__name__)
+
+RETRY = {"autoretry_for": (OSError,), "retry_backoff": 5, "retry_backoff_max": 600, "max_retries": 8}
+
+
+@shared_task(name="comments.tasks.send_confirmation", **RETRY)
+def send_confirmation(comment_id: int) -> None:
+    """Mail a fresh confirmation link to the poster of a comment still waiting for it."""
+    token = services.issue_confirmation_token(comment_id=comment_id)
+    if token is None:
+        log.info("comment %s needs no confirmation any more", comment_id)
+        return
+    mail.send_confirmation(OrgComment.objects.get(pk=comment_id), token)
+
+
+@shared_task(name="comments.tasks.notify_followers", **RETRY)
+def notify_followers(comment_id: int) -> None:
+    """Mail the posters following a thread that a reply was published in it."""
+    comment = OrgComment.objects.filter(pk=comment_id).first()
+    if comment is None or not comment.is_public:
+        return
+    for follower_id, email, language in services.followers_of(comment):
+        mail.send_followup(comment, follower_id=follower_id, email=email, language=language)
+
+
+@shared_task(name="comments.tasks.purge_address_hashes")
+def purge_address_hashes() -> int:
+    """Forget the address hashes of comments older than the retention period."""
+    cutoff = timezone.now() - timedelta(days=settings.ADDRESS_RETENTION_DAYS)
+    count = OrgComment.objects.filter(submit_date__lt=cutoff).exclude(address_hash="").update(address_hash="")
+    log.info("purged %d address hashes", count)
+    return count
+
+
+@shared_task(name="comments.tasks.sweep_pending")
+def sweep_pending() -> int:
+    """Hand comments left pending too long to screening again: a lost message only delays a comment."""
+    ids = services.stale_pending_ids(older_than=timedelta(minutes=settings.COMMENTS_SWEEP_AFTER_MINUTES))
+    for comment_id in ids:
+        services.after_pending(comment_id)
+    if ids:
+        log.info("re-enqueued %d pending comments", len(ids))
+    return len(ids)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from comments import feeds, views
+
+app_name = "comments"
+
+urlpatterns = [
+    path("post/", views.post, name="post"),
+    path("reply/<int:comment_id>/", views.reply, name="reply"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("withdraw/<str:token>/", views.withdraw, name="withdraw"),
+    path("mute/<str:token>/", views.mute, name="mute"),
+    path("c/<int:comment_id>/", views.permalink, name="permalink"),
+    path("feeds/<slug:slug>.atom", feeds.DocumentCommentFeed(), name="document-feed"),
+    path("feeds/<slug:slug>/<str:key>.atom", feeds.SectionCommentFeed(), name="section-feed"),
+]

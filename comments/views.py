@@ -1,0 +1,194 @@
+"""Posting, confirming, replying, withdrawing and muting; every page works without JavaScript."""
+
+from __future__ import annotations
+
+import logging
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from comments import services
+from comments.forms import OrgCommentForm
+from comments.models import OrgComment, State
+
+log = logging.getLogger(__name__)
+
+
+def _resolve_target(data) -> object | None:
+    """Return the object a form says it comments on, if it is one that takes comments."""
+    try:
+        app_label, model_name = str(data.get("content_type", "")).split(".", 1)
+        if f"{app_label}.{model_name}" not in settings.COMMENTS_TARGET_MODELS:
+            return None
+        model = apps.get_model(app_label, model_name)
+        return model._default_manager.get(pk=data.get("object_pk"))
+    except (ValueError, LookupError, ObjectDoesNotExist, ValidationError, TypeError):
+        return None
+
+
+def _version_for(target, version_id) -> object | None:
+    """Return the published version the poster was reading, if it belongs to the target's document."""
+    if not version_id:
+        return None
+    from guidance.models import Version
+
+    document_id = getattr(target, "document_id", None) or target.pk
+    return Version.objects.published().filter(pk=version_id, document_id=document_id).first()
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "comments/bad_request.html", {"message": message}, status=400)
+
+
+def _form_page(request: HttpRequest, form: OrgCommentForm, target, parent, status: int = 200) -> HttpResponse:
+    if form.is_bound and form.has_security_errors():
+        form.refresh_security_data()
+    context = {"form": form, "target": target, "parent": parent}
+    return render(request, "comments/form_page.html", context, status=status)
+
+
+@require_POST
+def post(request: HttpRequest) -> HttpResponse:
+    """Store a new comment or reply; on any problem show the form again with the text kept."""
+    target = _resolve_target(request.POST)
+    if target is None:
+        return _bad_request(request, _("This comment form does not belong to a page that takes comments."))
+    parent = None
+    reply_to = request.POST.get("reply_to", "0")
+    if reply_to not in ("", "0"):
+        if not reply_to.isdigit():
+            return _bad_request(request, _("This reply does not point at a comment."))
+        parent = OrgComment.objects.visible().filter(pk=int(reply_to)).first()
+        if parent is None:
+            return _bad_request(request, _("The comment you are replying to is not available."))
+    form = OrgCommentForm(target, data=request.POST, parent=parent)
+    if not form.is_valid():
+        if form.has_security_errors():
+            form.add_error(
+                None,
+                _(
+                    "This form was open too long or was changed on the way. "
+                    "Your text is kept below: check it and send again."
+                ),
+            )
+        return _form_page(request, form, target, parent)
+    data = form.cleaned_data
+    try:
+        services.comment_submit(
+            target=target,
+            parent=parent,
+            text=data["comment"],
+            kind=data["kind"],
+            email=data["email"],
+            signature=services.Signature(
+                name=data["name"],
+                organisation_name=data["organisation_name"],
+                city=data["city"],
+                country=data["country"],
+                on_behalf_of=data["on_behalf_of"],
+                display=data["display"],
+            ),
+            language=data["language"],
+            version=_version_for(target, data.get("version")),
+            followup=data["followup"],
+            user=request.user,
+            client_address=request.META.get("REMOTE_ADDR"),
+        )
+    except services.CommentError as exc:
+        form.add_error(None, str(exc))
+        return _form_page(request, form, target, parent)
+    if request.user.is_authenticated:
+        messages.success(request, _("Thank you. Your comment is awaiting moderation and will appear once approved."))
+    else:
+        messages.success(
+            request,
+            _(
+                "Thank you. We have sent you an email: open the link in it to confirm your comment. "
+                "It is awaiting moderation and will appear once a coordinator approves it."
+            ),
+        )
+    return HttpResponseRedirect(target.get_absolute_url() + "#comments")
+
+
+def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Show a comment and the form to reply to it."""
+    parent = get_object_or_404(OrgComment.objects.visible(), pk=comment_id)
+    target = parent.content_object
+    if target is None:
+        raise Http404
+    form = OrgCommentForm(target, parent=parent)
+    return render(request, "comments/form_page.html", {"form": form, "target": target, "parent": parent})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Confirm a comment by its mailed token; GET asks, POST confirms (mail scanners only GET)."""
+    if request.method == "GET":
+        exists = OrgComment.objects.filter(confirmation_hash=services.hash_token(token)).exists()
+        if not exists:
+            return render(
+                request,
+                "comments/link_invalid.html",
+                {"message": _("This confirmation link is not valid.")},
+                status=404,
+            )
+        return render(request, "comments/confirm.html", {"token": token})
+    try:
+        comment, confirmed_now = services.comment_confirm(token=token)
+    except services.CommentError as exc:
+        return render(request, "comments/link_invalid.html", {"message": str(exc)}, status=404)
+    return render(request, "comments/confirmed.html", {"comment": comment, "confirmed_now": confirmed_now})
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """Let a poster withdraw their comment through the signed link in their mail."""
+    try:
+        comment = services.comment_from_withdraw_token(token)
+    except services.CommentError as exc:
+        return render(request, "comments/link_invalid.html", {"message": str(exc)}, status=404)
+    if request.method == "POST" and comment.state != State.WITHDRAWN:
+        services.comment_withdraw(comment=comment)
+        comment.refresh_from_db()
+    return render(request, "comments/withdraw.html", {"comment": comment, "token": token})
+
+
+@require_http_methods(["GET", "POST"])
+def mute(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop follow-up mail for one discussion."""
+    if request.method == "GET":
+        return render(request, "comments/mute.html", {"token": token, "done": False})
+    try:
+        services.comment_mute(token=token)
+    except services.CommentError as exc:
+        return render(request, "comments/link_invalid.html", {"message": str(exc)}, status=404)
+    return render(request, "comments/mute.html", {"token": token, "done": True})
+
+
+def permalink(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Redirect to a visible comment on its page (the right page of threads)."""
+    comment = get_object_or_404(OrgComment.objects.visible(), pk=comment_id)
+    target = comment.content_object
+    if target is None:
+        raise Http404
+    root = OrgComment.objects.filter(pk=comment.thread_id).values_list("submit_date", flat=True).first()
+    before = (
+        OrgComment.objects.visible()
+        .filter(content_type_id=comment.content_type_id, object_pk=comment.object_pk, level=0, submit_date__lt=root)
+        .count()
+    )
+    page = before // settings.COMMENTS_PAGE_SIZE + 1
+    query = f"?page={page}" if page > 1 else ""
+    return HttpResponseRedirect(f"{target.get_absolute_url()}{query}#c{comment.pk}")
+
+
+def content_type_key(obj) -> str:
+    content_type = ContentType.objects.get_for_model(obj)
+    return f"{content_type.app_label}.{content_type.model}"

@@ -1,0 +1,54 @@
+"""Public pages run a constant number of queries, whatever the number of comments."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.comments.builders import threads
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("count", [10, 100, 1000])
+def test_the_section_page_runs_the_same_queries_for_10_100_and_1000_comments(client, section, count):
+    threads(section, count)
+    baseline = _queries(client, section.get_absolute_url())
+    assert baseline == SECTION_PAGE_QUERIES, baseline
+    page = client.get(section.get_absolute_url()).content.decode()
+    assert page.count('class="comment level-') == min(count, 200)
+
+
+def test_the_document_page_query_count_does_not_grow_with_comments(client, note):
+    threads(note, 8)
+    small = _queries(client, note.get_absolute_url())
+    threads(note, 120)
+    assert _queries(client, note.get_absolute_url()) == small
+
+
+def test_the_endorsers_page_query_count_does_not_grow_with_comments(client, section):
+    threads(section, 8)
+    small = _queries(client, "/endorsements/?kind=all")
+    threads(section, 120)
+    assert _queries(client, "/endorsements/?kind=all") == small
+
+
+def test_the_comment_feed_query_count_does_not_grow_with_comments(client, section):
+    url = f"/comments/feeds/{section.document.slug}/{section.key}.atom"
+    threads(section, 8)
+    client.get(url)  # the first request also reads the Site record, which Django then caches
+    small = _queries(client, url)
+    threads(section, 120)
+    assert _queries(client, url) == small
+
+
+# The page (3: document, versions, section texts) + the count, the thread ids and the comments.
+SECTION_PAGE_QUERIES = 6
