@@ -19,7 +19,7 @@ def _prepare(sender: Celery, **kwargs) -> None:
     sender.conf.task_queues = [Queue(name) for name in settings.CELERY_TASK_QUEUES_NAMES]
     # The embedded filesystem broker needs its folders before the first message.
     if settings.CELERY_BROKER_URL.startswith("filesystem"):
-        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
 
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_countries import countries
 
+from campaign.cache import public_page
 from comments import selectors
 from comments.models import Kind
 from guidance.models import Document
@@ -57,6 +58,7 @@ def bar_chart(groups: list[tuple[str, list]]) -> dict:
     }
 
 
+@public_page
 def endorsers(request: HttpRequest) -> HttpResponse:
     """List the organisations that endorse the note, grouped by country, with filters."""
     document = Document.objects.primary()

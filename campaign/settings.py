@@ -109,7 +109,12 @@ DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'va
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0, minimum=0)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded set-up runs gunicorn and a Celery worker on one SQLite file: write-ahead logging
+    # lets readers and one writer work together, and IMMEDIATE transactions wait for the write
+    # lock instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -124,6 +129,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "campaign"}}
+# The page cache of public pages (campaign/cache.py), in the cache above. Every moderation decision,
+# withdrawal and new version invalidates it at once; these bound everything else: how long the server
+# keeps a page, and how long a browser or a proxy may keep an anonymous page.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 60, minimum=1)
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", 30, minimum=0)
+# A local-memory cache is one per process: the cache's generation number then lives in this file.
+PAGE_CACHE_GENERATION_FILE = BASE_DIR / "var" / "page-cache-generation"
 
 # --- Language and time ------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -135,17 +148,25 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
 # https://whitenoise.readthedocs.io/en/stable/django.html
+# collectstatic writes every file with a hash of its content in its name (css/site.3f2a9c81b0d4.css),
+# plus gzip and brotli copies; whitenoise serves the compressed copy the browser accepts, and hashed
+# names with "Cache-Control: max-age=315360000, public, immutable" (a new file gets a new name).
+# The manifest needs a collectstatic first, so it is used in production (and the Docker image) and
+# whenever STATIC_MANIFEST=true; otherwise, as in the tests, names stay plain (tests/campaign/
+# test_static.py collects with the manifest into a temporary folder and checks what is served).
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env.bool("STATIC_MANIFEST", PRODUCTION)
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if STATIC_MANIFEST
+        else "whitenoise.storage.CompressedStaticFilesStorage"
     },
 }
+# Files without a hash in their name (only when STATIC_MANIFEST is off) are kept an hour.
 WHITENOISE_MAX_AGE = 3600
 
 # --- Mail ---------------------------------------------------------------------
@@ -213,6 +234,7 @@ else:
         "data_folder_in": str(CELERY_BROKER_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_DIR / "out"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -233,10 +255,12 @@ CELERY_TASK_ROUTES = {
     "comments.tasks.send_*": {"queue": "mail"},
     "comments.tasks.mail_*": {"queue": "mail"},
     "comments.tasks.notify_*": {"queue": "mail"},
+    "comments.tasks.noop_*": {"queue": "screening"},
     "comments.tasks.train_*": {"queue": "training"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-comments": {"task": "comments.tasks.sweep_pending", "schedule": timedelta(minutes=2)},
+    "review-digest": {"task": "comments.tasks.send_review_digest", "schedule": timedelta(minutes=30)},
     "purge-client-address-hashes": {
         "task": "comments.tasks.purge_address_hashes",
         "schedule": crontab(minute=17, hour=3),
@@ -265,7 +289,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # kombu's filesystem transport warns about a missing hostname on every connection.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}},
 }
 
 # --- The campaign -------------------------------------------------------------
@@ -278,7 +303,19 @@ COMMENTS_XTD_FORM_CLASS = "comments.forms.OrgCommentForm"
 # The models people may comment on ("app_label.model"); each needs get_absolute_url().
 COMMENTS_TARGET_MODELS = ["guidance.document", "guidance.section"]
 # Called with a comment id when a comment becomes pending (the screening queue plugs in here).
-COMMENTS_ON_PENDING = ""
+COMMENTS_ON_PENDING = "comments.screening.enqueue"
+# Screening: the checks' scores add up; spam at or above the high threshold, automatic approval at
+# or below the low one (trusted posters only), a coordinator's review in between.
+COMMENTS_SPAM_THRESHOLD = env.float("COMMENTS_SPAM_THRESHOLD", 6.0)
+COMMENTS_APPROVE_THRESHOLD = env.float("COMMENTS_APPROVE_THRESHOLD", 1.0)
+if COMMENTS_APPROVE_THRESHOLD >= COMMENTS_SPAM_THRESHOLD:
+    raise ImproperlyConfigured("COMMENTS_APPROVE_THRESHOLD must be lower than COMMENTS_SPAM_THRESHOLD.")
+# Coordinators get one digest mail per period when comments wait for review, never one per comment.
+COMMENTS_DIGEST_MINUTES = env.int("COMMENTS_DIGEST_MINUTES", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["review-digest"]["schedule"] = timedelta(minutes=COMMENTS_DIGEST_MINUTES)
+# Akismet is asked only when a key is set; only the text is sent, never an email or an address.
+AKISMET_API_KEY = env.str("AKISMET_API_KEY", "")
+AKISMET_CLIENT_CLASS = "akismet.SyncClient"
 # Comments pending longer than this are handed to screening again by the beat sweep.
 COMMENTS_SWEEP_AFTER_MINUTES = env.int("COMMENTS_SWEEP_AFTER_MINUTES", 3, minimum=1)
 GUIDANCE_SECTION_COUNTS = "comments.selectors.section_counts"

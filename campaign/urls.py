@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include(campaign_patterns)),
     path("note/", include("guidance.urls")),
     path("comments/", include("comments.urls")),
+    path("desk/", include("comments.desk.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from campaign.cache import public_page
 from campaign.models import Organisation
 from guidance.models import Document
 from guidance.selectors import published_versions, toc
@@ -13,6 +14,7 @@ from guidance.selectors import published_versions, toc
 PUBLIC_ORGANISATION_FIELDS = ("name", "slug", "country", "city", "website", "network", "description", "verified_at")
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     """Present the campaign, the current version's contents and the consultation window."""
     document = Document.objects.primary()
@@ -30,17 +32,20 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "campaign/home.html", context)
 
 
+@public_page
 def about(request: HttpRequest) -> HttpResponse:
     """Explain who publishes the note, how comments are moderated and what the site keeps."""
     return render(request, "campaign/about.html", {})
 
 
+@public_page
 def organisations(request: HttpRequest) -> HttpResponse:
     """List the organisations taking part, verified ones marked."""
     orgs = Organisation.objects.only("name", "slug", "country", "city", "network", "verified_at").order_by("name")
     return render(request, "campaign/organisations.html", {"organisations": orgs})
 
 
+@public_page
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     """Show an organisation's public details (never its private contact data)."""
     org = get_object_or_404(Organisation.objects.only(*PUBLIC_ORGANISATION_FIELDS), slug=slug)

@@ -13,8 +13,8 @@ from comments.models import OrgComment, State
 from guidance.models import Document, Section
 
 
-def load_sample_comments(*, document: Document, path: Path | None = None, moderator=None) -> int:
-    """Post and approve the sample threads through the services; return how many were added.
+def load_sample_comments(*, document: Document, path: Path | None = None) -> int:
+    """Post and approve the sample threads through the services (no mail sent); return how many were added.
 
     Does nothing when the document already has comments, so running it twice is harmless.
     """
@@ -30,7 +30,7 @@ def load_sample_comments(*, document: Document, path: Path | None = None, modera
             target = sections.get(entry["section"]) if entry["section"] else document
             if target is None:
                 continue
-            added += _post(entry, target=target, parent=None, version=version, moderator=moderator, n=index)
+            added += _post(entry, target=target, parent=None, version=version, n=index)
     return added
 
 
@@ -38,7 +38,7 @@ def _target_pks(document: Document) -> list[str]:
     return [str(document.pk), *(str(pk) for pk in document.sections.values_list("pk", flat=True))]
 
 
-def _post(entry: dict, *, target, parent, version, moderator, n: int) -> int:
+def _post(entry: dict, *, target, parent, version, n: int) -> int:
     comment = services.comment_submit(
         target=target,
         parent=parent,
@@ -57,11 +57,11 @@ def _post(entry: dict, *, target, parent, version, moderator, n: int) -> int:
         version=version,
     )
     services.change_state(comment=comment, new_state=State.PENDING, action="confirm", by=None, reason="sample content")
-    services.comment_approve(comment=comment, by=moderator, reason="sample content")
+    services.change_state(
+        comment=comment, new_state=State.APPROVED, action="approve", by=None, reason="sample content", notify=False
+    )
     comment.refresh_from_db()
     added = 1
     for reply_index, reply in enumerate(entry.get("replies", [])):
-        added += _post(
-            reply, target=target, parent=comment, version=version, moderator=moderator, n=n * 100 + reply_index + 1
-        )
+        added += _post(reply, target=target, parent=comment, version=version, n=n * 100 + reply_index + 1)
     return added

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from campaign.cache import public_page
 from comments.models import OrgComment
 from guidance.models import Document, Section
 
@@ -45,6 +47,7 @@ class _CommentFeed(Feed):
         return strip_tags(item.public_organisation or item.public_name or _("Anonymous participant"))
 
 
+@method_decorator(public_page, name="__call__")
 class DocumentCommentFeed(_CommentFeed):
     def get_object(self, request, slug: str) -> Document:
         return get_object_or_404(Document, slug=slug)
@@ -53,6 +56,7 @@ class DocumentCommentFeed(_CommentFeed):
         return _("Endorsements and comments on %(title)s") % {"title": obj.title}
 
 
+@method_decorator(public_page, name="__call__")
 class SectionCommentFeed(_CommentFeed):
     def get_object(self, request, slug: str, key: str) -> Section:
         return get_object_or_404(Section.objects.select_related("document"), document__slug=slug, key=key)

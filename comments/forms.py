@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
@@ -78,12 +80,13 @@ class OrgCommentForm(XtdCommentForm):
         return text
 
     def clean_honeypot(self) -> str:
-        value = self.cleaned_data.get("honeypot", "")
-        if value:
-            raise forms.ValidationError(
-                _("This field must stay empty: it is there to catch automated spam. Please clear it and send again.")
-            )
-        return value
+        # A filled honeypot is not refused here (that would teach bots): the screening scores it.
+        return self.cleaned_data.get("honeypot", "")
+
+    def form_seconds(self) -> int | None:
+        """Seconds between the (signed) moment the form was rendered and now."""
+        timestamp = self.cleaned_data.get("timestamp")
+        return max(0, int(time.time()) - int(timestamp)) if timestamp else None
 
     def clean(self) -> dict:
         cleaned = super().clean()

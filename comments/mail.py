@@ -17,9 +17,15 @@ def _absolute(path: str) -> str:
 
 
 def _send(*, to: str, language: str, template: str, context: dict) -> None:
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"comments/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"comments/email/{template}.txt", context)
+    """Render a mail in the recipient's language: its own template where one exists, else the default."""
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = render_to_string(
+            [f"comments/email/{language}/{template}_subject.txt", f"comments/email/{template}_subject.txt"], context
+        ).strip()
+        body = render_to_string(
+            [f"comments/email/{language}/{template}.txt", f"comments/email/{template}.txt"], context
+        )
     message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[to])
     message.send()
 
@@ -53,3 +59,42 @@ def send_followup(comment: OrgComment, *, follower_id: int, email: str, language
             "mute_url": _absolute(reverse("comments:mute", kwargs={"token": services.mute_token(follower)})),
         },
     )
+
+
+def send_decision(comment: OrgComment) -> None:
+    """Tell the poster what was decided, in their language; a rejection carries its reason."""
+    reason = ""
+    if comment.state == "rejected":
+        event = comment.events.filter(new_state="rejected").order_by("-created", "-id").first()
+        reason = event.reason if event else ""
+    _send(
+        to=comment.user_email,
+        language=comment.language,
+        template=f"decision_{comment.state}",
+        context={
+            "comment": comment,
+            "reason": reason,
+            "comment_url": _absolute(comment.get_absolute_url()),
+            "withdraw_url": _absolute(reverse("comments:withdraw", kwargs={"token": services.withdraw_token(comment)})),
+        },
+    )
+
+
+def send_review_digest(*, new: int, waiting: int) -> None:
+    """One mail to every coordinator: how many comments wait for review."""
+    from django.contrib.auth import get_user_model
+
+    coordinators = (
+        get_user_model()
+        .objects.filter(groups__name="Coordinators", is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    for address in coordinators:
+        _send(
+            to=address,
+            language=settings.LANGUAGE_CODE,
+            template="review_digest",
+            context={"new": new, "waiting": waiting, "desk_url": _absolute("/desk/")},
+        )

@@ -91,6 +91,16 @@ class OrgComment(XtdComment):
     # SHA-256 of the opaque confirmation token mailed to the poster; the token itself is not stored.
     confirmation_hash = models.CharField(max_length=64, blank=True, db_index=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # A reply by a coordinator on behalf of the working group: signed as the group, never by name.
+    official = models.BooleanField(_("official reply of the working group"), default=False)
+    # MinHash signature of the text's word shingles, to find near-duplicates across posters.
+    minhash = models.JSONField(default=list, blank=True, editable=False)
+    # Near-duplicates are grouped as one campaign: the id of the group's first comment.
+    campaign_group = models.IntegerField(null=True, blank=True, db_index=True)
+    # Seconds from the form's signed render time to the submission (the screening's speed check).
+    form_seconds = models.IntegerField(null=True, blank=True, editable=False)
+    # The hidden field people never see was filled in: almost always a bot. Kept, scored, never dropped.
+    honeypot_filled = models.BooleanField(default=False, editable=False)
 
     objects = OrgCommentManager()
 
@@ -134,6 +144,7 @@ class ModerationEvent(models.Model):
         REJECT = "reject", _("Rejected")
         SPAM = "spam", _("Marked as spam")
         NOT_SPAM = "not_spam", _("Marked as not spam")
+        REQUEUE = "requeue", _("Sent back for review")
         WITHDRAW = "withdraw", _("Withdrawn by its poster")
 
     comment = models.ForeignKey(OrgComment, on_delete=models.PROTECT, related_name="events")
@@ -154,3 +165,69 @@ class ModerationEvent(models.Model):
     @property
     def actor_label(self) -> str:
         return self.actor.get_username() if self.actor_id else "system"
+
+
+class KeywordRule(models.Model):
+    """A word or phrase coordinators want held for review or treated as spam."""
+
+    class Action(models.TextChoices):
+        HOLD = "hold", _("Hold for review")
+        SPAM = "spam", _("Treat as spam")
+
+    phrase = models.CharField(_("word or phrase"), max_length=200)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices, default=Action.HOLD)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["action", "phrase"]
+        constraints = [models.UniqueConstraint(fields=["phrase", "action"], name="keywordrule_unique_phrase_action")]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} ({self.get_action_display()})"
+
+
+class RejectionReason(models.Model):
+    """An editable reason a coordinator can choose when rejecting a comment; sent to the poster."""
+
+    title = models.CharField(_("title"), max_length=120, unique=True)
+    text = models.TextField(_("text sent to the poster"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SpamToken(models.Model):
+    """Naive Bayes counts for one token: in how many spam and ham comments it appeared."""
+
+    token = models.CharField(max_length=64, unique=True)
+    spam = models.PositiveIntegerField(default=0)
+    ham = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.token}: {self.spam}/{self.ham}"
+
+
+class ClassifierTotals(models.Model):
+    """How many spam and ham documents the classifier has learned from (one row per label)."""
+
+    label = models.CharField(max_length=4, unique=True, choices=[("spam", "spam"), ("ham", "ham")])
+    documents = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.documents}"
+
+
+class TrainedComment(models.Model):
+    """What the classifier last learned from a comment, so a reversed decision can be unlearned."""
+
+    comment = models.OneToOneField(OrgComment, on_delete=models.CASCADE, related_name="training")
+    label = models.CharField(max_length=4, choices=[("spam", "spam"), ("ham", "ham")])
+    trained_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.label}"

@@ -18,7 +18,7 @@ KIND_ORDER = [k.value for k in Kind]
 PUBLIC_FIELDS = (
     "id", "thread_id", "parent_id", "level", "order", "submit_date", "user_name", "comment_html", "kind",
     "organisation_name", "organisation_id", "city", "country", "on_behalf_of", "language", "display",
-    "version_id", "content_type_id", "object_pk",
+    "version_id", "content_type_id", "object_pk", "official",
 )  # fmt: skip
 
 

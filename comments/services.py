@@ -37,6 +37,9 @@ TRANSITIONS: dict[str, set[str]] = {
     State.WITHDRAWN: set(),
 }
 
+# Decisions by coordinators in these states teach the classifier spam (SPAM) or ham (the others).
+LEARNED_STATES = {State.SPAM, State.APPROVED, State.REJECTED, State.REVIEW}
+
 WITHDRAW_SALT = "comments.withdraw"
 MUTE_SALT = "comments.mute"
 
@@ -47,6 +50,18 @@ class CommentError(Exception):
 
 class InvalidTransition(CommentError):
     pass
+
+
+class DuplicateComment(CommentError):
+    """The same poster already sent the same text to the same page; the earlier comment is kept."""
+
+    def __init__(self, earlier: OrgComment) -> None:
+        self.earlier = earlier
+        super().__init__(
+            _("You already sent this comment; we have kept it and will not publish it twice.")
+            if earlier.state != State.UNCONFIRMED
+            else _("You already sent this comment. Please open the confirmation link we mailed you.")
+        )
 
 
 def hash_client_address(address: str | None) -> str:
@@ -90,6 +105,8 @@ def comment_submit(
     followup: bool = False,
     user: AbstractBaseUser | None = None,
     client_address: str | None = None,
+    form_seconds: int | None = None,
+    honeypot_filled: bool = False,
 ) -> OrgComment:
     """Store a new comment, hidden, and queue its confirmation mail or its screening.
 
@@ -118,6 +135,20 @@ def comment_submit(
                 % {"levels": max_thread_level()}
             )
     signed_in = user is not None and user.is_authenticated
+    text_fingerprint = fingerprint(text)
+    earlier = (
+        OrgComment.objects.filter(
+            content_type=content_type,
+            object_pk=str(target.pk),
+            fingerprint=text_fingerprint,
+            user_email__iexact=email.strip(),
+        )
+        .exclude(state__in=[State.WITHDRAWN, State.REJECTED])
+        .first()
+    )
+    if earlier is not None:
+        # The same poster sent the same text again (a double click, a second try): keep one.
+        raise DuplicateComment(earlier)
     now = timezone.now()
     comment = OrgComment(
         content_type=content_type,
@@ -144,7 +175,9 @@ def comment_submit(
         version=version,
         state=State.PENDING if signed_in else State.UNCONFIRMED,
         state_changed_at=now,
-        fingerprint=fingerprint(text),
+        fingerprint=text_fingerprint,
+        form_seconds=form_seconds,
+        honeypot_filled=honeypot_filled,
         address_hash=hash_client_address(client_address),
         confirmed_at=now if signed_in else None,
     )
@@ -245,6 +278,16 @@ def comment_mark_spam(*, comment: OrgComment, by: AbstractBaseUser | None, reaso
     return change_state(comment=comment, new_state=State.SPAM, action=Action.SPAM, by=by, reason=reason, score=score)
 
 
+def apply_screening(comment: OrgComment, decision: str, *, reason: str, score: float) -> None:
+    """Record the screening's decision on a comment the caller has locked."""
+    _transition(comment, decision, action=Action.SCREEN, actor=None, reason=reason, score=score)
+
+
+def comment_not_spam(*, comment: OrgComment, by: AbstractBaseUser | None, reason: str = "") -> OrgComment:
+    """Undo a spam decision: the comment goes back to the review queue, and the classifier unlearns it."""
+    return change_state(comment=comment, new_state=State.REVIEW, action=Action.NOT_SPAM, by=by, reason=reason)
+
+
 def comment_withdraw(*, comment: OrgComment) -> OrgComment:
     """Withdraw a comment at its poster's request; it disappears everywhere."""
     return change_state(
@@ -253,16 +296,28 @@ def comment_withdraw(*, comment: OrgComment) -> OrgComment:
 
 
 def change_state(
-    *, comment: OrgComment, new_state: str, action: str, by: AbstractBaseUser | None, reason: str = "", score=None
+    *,
+    comment: OrgComment,
+    new_state: str,
+    action: str,
+    by: AbstractBaseUser | None,
+    reason: str = "",
+    score=None,
+    notify: bool = True,
 ) -> OrgComment:
-    """Move a comment to a new state, locked, checked and logged; return the fresh row."""
+    """Move a comment to a new state, locked, checked and logged; return the fresh row.
+
+    ``notify=False`` skips the mail telling the poster (for sample content).
+    """
     with transaction.atomic():
         locked = OrgComment.objects.select_for_update().get(pk=comment.pk)
-        _transition(locked, new_state, action=action, actor=by, reason=reason, score=score)
+        _transition(locked, new_state, action=action, actor=by, reason=reason, score=score, notify=notify)
     return locked
 
 
-def _transition(comment: OrgComment, new_state: str, *, action: str, actor=None, reason: str = "", score=None) -> None:
+def _transition(
+    comment: OrgComment, new_state: str, *, action: str, actor=None, reason: str = "", score=None, notify: bool = True
+) -> None:
     """Apply a transition to a row already locked by the caller."""
     old_state = comment.state
     if new_state not in TRANSITIONS[old_state]:
@@ -292,6 +347,11 @@ def _transition(comment: OrgComment, new_state: str, *, action: str, actor=None,
 
     if comment.is_public and not was_public and comment.level > 0:
         transaction.on_commit(lambda: tasks.notify_followers.delay(comment.pk))
+    if actor is not None and actor.is_authenticated and new_state in LEARNED_STATES:
+        # Every coordinator decision teaches the classifier (and a reversed one is unlearned).
+        transaction.on_commit(lambda: tasks.train_on_decision.delay(comment.pk))
+    if notify and new_state in (State.APPROVED, State.REJECTED) and not comment.official:
+        transaction.on_commit(lambda: tasks.send_decision_notice.delay(comment.pk))
     transaction.on_commit(lambda: invalidate_target(comment.content_type_id, comment.object_pk))
 
 
@@ -325,10 +385,14 @@ def refresh_visibility(comment: OrgComment) -> None:
 
 
 def invalidate_target(content_type_id: int, object_pk: str) -> None:
-    """Tell the page cache that a target's comments changed (filled in by the caching layer)."""
-    from django.core.cache import cache
+    """Tell the page cache that a target's comments changed: every cached page misses once.
 
-    cache.delete_many([f"comments:counts:{content_type_id}", f"comments:target:{content_type_id}:{object_pk}"])
+    One site-wide generation rather than a list of pages: a comment shows on its page, the
+    document's counts, the endorsers, the feeds... (see campaign.cache).
+    """
+    from campaign.cache import bump_generation
+
+    bump_generation()
 
 
 def withdraw_token(comment: OrgComment) -> str:

@@ -11,14 +11,16 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 from django.utils import timezone
 
-from comments import mail, services
-from comments.models import OrgComment
+from comments import mail, screening, services
+from comments.models import OrgComment, State
 
 log = logging.getLogger(__name__)
 
-RETRY = {"autoretry_for": (OSError,), "retry_backoff": 5, "retry_backoff_max": 600, "max_retries": 8}
+# Retry on network errors (mail, broker) and on a database that is briefly unavailable or locked.
+RETRY = {"autoretry_for": (OSError, OperationalError), "retry_backoff": 5, "retry_backoff_max": 600, "max_retries": 8}
 
 
 @shared_task(name="comments.tasks.send_confirmation", **RETRY)
@@ -59,3 +61,44 @@ def sweep_pending() -> int:
     if ids:
         log.info("re-enqueued %d pending comments", len(ids))
     return len(ids)
+
+
+@shared_task(name="comments.tasks.screen_comment", **RETRY)
+def screen_comment(comment_id: int) -> str | None:
+    """Screen one pending comment; a comment already decided is left alone."""
+    return screening.screen_comment(comment_id=comment_id)
+
+
+@shared_task(name="comments.tasks.noop_comment", **RETRY)
+def noop_comment(comment_id: int) -> None:
+    """Load and save a comment row and nothing else: the benchmarks' baseline for screen_comment."""
+    comment = OrgComment.objects.filter(pk=comment_id).first()
+    if comment is not None:
+        OrgComment.objects.filter(pk=comment_id).update(spam_score=comment.spam_score)
+
+
+@shared_task(name="comments.tasks.train_on_decision", **RETRY)
+def train_on_decision(comment_id: int) -> str | None:
+    """Teach the classifier a coordinator's decision (unlearning an earlier, reversed one)."""
+    from comments import classifier
+
+    return classifier.learn(comment_id=comment_id)
+
+
+@shared_task(name="comments.tasks.send_decision_notice", **RETRY)
+def send_decision_notice(comment_id: int) -> None:
+    """Tell a poster that their comment was published or rejected (with the reason)."""
+    comment = OrgComment.objects.filter(pk=comment_id).first()
+    if comment is None or comment.state not in (State.APPROVED, State.REJECTED) or not comment.user_email:
+        return
+    mail.send_decision(comment)
+
+
+@shared_task(name="comments.tasks.send_review_digest", **RETRY)
+def send_review_digest() -> int:
+    """Mail coordinators one summary when comments entered review since the last digest."""
+    since = timezone.now() - timedelta(minutes=settings.COMMENTS_DIGEST_MINUTES)
+    new, waiting = screening.waiting_for_review(since=since)
+    if new:
+        mail.send_review_digest(new=new, waiting=waiting)
+    return new

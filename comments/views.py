@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comments import services
@@ -54,9 +56,26 @@ def _form_page(request: HttpRequest, form: OrgCommentForm, target, parent, statu
     return render(request, "comments/form_page.html", context, status=status)
 
 
+def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Check the CSRF token of a signed-in poster; return the refusal, or None to go on.
+
+    Anonymous posters are not checked: the form sits on cached pages (campaign.cache), which a
+    proxy may share, and their post is protected by the form's signed security hash and by the
+    email confirmation instead. A signed-in member posts under their account without confirming
+    by email, so their post needs the token of their own session.
+    """
+    if not request.user.is_authenticated:
+        return None
+    return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+
+
+@csrf_exempt
 @require_POST
 def post(request: HttpRequest) -> HttpResponse:
     """Store a new comment or reply; on any problem show the form again with the text kept."""
+    refusal = _csrf_refusal(request)
+    if refusal is not None:
+        return refusal
     target = _resolve_target(request.POST)
     if target is None:
         return _bad_request(request, _("This comment form does not belong to a page that takes comments."))
@@ -100,7 +119,12 @@ def post(request: HttpRequest) -> HttpResponse:
             followup=data["followup"],
             user=request.user,
             client_address=request.META.get("REMOTE_ADDR"),
+            form_seconds=form.form_seconds(),
+            honeypot_filled=bool(data.get("honeypot")),
         )
+    except services.DuplicateComment as exc:
+        messages.info(request, str(exc))
+        return HttpResponseRedirect(target.get_absolute_url() + "#comments")
     except services.CommentError as exc:
         form.add_error(None, str(exc))
         return _form_page(request, form, target, parent)

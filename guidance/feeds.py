@@ -8,10 +8,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
+from campaign.cache import public_page
 from guidance.models import Document, Version
 
 
@@ -20,6 +22,7 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
+@method_decorator(public_page, name="__call__")
 class VersionFeed(Feed):
     """Every published version of one document (translations included), newest first."""
 

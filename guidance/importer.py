@@ -798,4 +798,8 @@ def import_markdown(
             f"The database refused the new version ({exc}). Another import of '{document.slug}' may have run at "
             "the same time: look at the document's versions and try again."
         ) from None
+    # Cached pages show the previous version: drop them once the new one is committed (never for a dry run).
+    from campaign.cache import bump_generation
+
+    transaction.on_commit(bump_generation)
     return report

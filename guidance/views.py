@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from campaign.cache import public_page
 from guidance.diff import SectionChange, compare_versions
 from guidance.models import Document, Section, Version
 from guidance.selectors import (
@@ -51,6 +52,7 @@ def _differs(change: SectionChange) -> bool:
     return change.heading_changed or change.body_changed
 
 
+@public_page
 def document(request: HttpRequest, slug: str) -> HttpResponse:
     """Present the document: summary, consultation window, versions and current contents."""
     doc, versions = _document_and_versions(slug)
@@ -94,6 +96,7 @@ def _find_version(slug: str, number: int, lang: str | None) -> tuple[Document, P
     return doc, versions, found
 
 
+@public_page
 def version(request: HttpRequest, slug: str, number: int, lang: str | None = None) -> HttpResponse:
     """Show the full text of a version, one anchor per section."""
     doc, versions, found = _find_version(slug, number, lang)
@@ -103,6 +106,7 @@ def version(request: HttpRequest, slug: str, number: int, lang: str | None = Non
     return render(request, "guidance/version.html", _reading_context(doc, versions, found))
 
 
+@public_page
 def version_print(request: HttpRequest, slug: str, number: int, lang: str | None = None) -> HttpResponse:
     """Show the full text of a version laid out for printing."""
     doc, versions, found = _find_version(slug, number, lang)
@@ -111,6 +115,7 @@ def version_print(request: HttpRequest, slug: str, number: int, lang: str | None
     return render(request, "guidance/version_print.html", _reading_context(doc, versions, found))
 
 
+@public_page
 def section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """Show a section's current text, the versions it changed in, and a diff between two versions."""
     sec = get_object_or_404(Section.objects.select_related("document"), document__slug=slug, key=key)
@@ -178,6 +183,7 @@ def section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     return render(request, "guidance/section.html", context, status=400 if errors else 200)
 
 
+@public_page
 def compare_form(request: HttpRequest, slug: str) -> HttpResponse:
     """Send the reader to the comparison of the two versions chosen in the form."""
     doc, versions = _document_and_versions(slug)
@@ -200,6 +206,7 @@ def compare_form(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("guidance:compare", slug=doc.slug, a=a.number, b=b.number)
 
 
+@public_page
 def compare(request: HttpRequest, slug: str, a: int, b: int) -> HttpResponse:
     """Show what changed from version a to version b, section by section."""
     doc, versions = _document_and_versions(slug)

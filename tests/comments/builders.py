@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from comments.models import ModerationEvent, OrgComment, State
-from comments.text import render_text
+from comments.text import fingerprint, render_text
 
 
 def approved_comment(target, *, parent: OrgComment | None = None, text: str = "A comment.", **fields) -> OrgComment:
@@ -18,6 +18,7 @@ def approved_comment(target, *, parent: OrgComment | None = None, text: str = "A
         site_id=1,
         comment=text,
         comment_html=render_text(text),
+        fingerprint=fingerprint(text),
         submit_date=fields.pop("submit_date", now),
         parent_id=parent.pk if parent else 0,
         state=State.APPROVED,

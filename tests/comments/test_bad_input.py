@@ -123,10 +123,19 @@ def test_it_refuses_a_tampered_security_hash(client, section):
     assert "open too long or was changed" in _errors(response)
 
 
-def test_it_refuses_a_filled_honeypot_with_an_explanation(post, section):
-    page = _errors(post(section, honeypot="http://spam.example"))
-    assert "must stay empty" in page
-    assert OrgComment.objects.count() == 0
+def test_a_filled_honeypot_is_kept_inert_and_scored_not_refused(post, section):
+    response = post(section, honeypot="http://spam.example")
+    assert response.status_code == 302
+    comment = OrgComment.objects.get()
+    assert comment.honeypot_filled
+    assert not comment.is_public
+
+
+def test_the_same_text_twice_from_the_same_poster_is_kept_once_and_they_are_told(post, section):
+    post(section)
+    response = post(section, follow=True)
+    assert OrgComment.objects.count() == 1
+    assert "You already sent this comment" in response.content.decode()
 
 
 def test_it_requires_an_email_and_says_so(post, section):

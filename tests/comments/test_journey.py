@@ -45,9 +45,10 @@ def test_it_confirms_then_waits_for_moderation(post, confirm, section):
     assert response.status_code == 200
     assert "awaiting moderation" in response.content.decode()
     comment = OrgComment.objects.get()
-    assert comment.state == State.PENDING
+    # Confirmed, then screened: a first-time poster always goes to a coordinator.
+    assert comment.state == State.REVIEW
     assert not comment.is_public
-    assert list(comment.events.values_list("action", flat=True)) == ["submit", "confirm"]
+    assert list(comment.events.values_list("action", flat=True)) == ["submit", "confirm", "screen"]
 
 
 def test_it_shows_a_friendly_page_for_a_reused_token(post, confirm, section):
@@ -68,7 +69,7 @@ def test_a_signed_in_member_skips_confirmation(client, member, post, section):
     client.force_login(member)
     post(section)
     comment = OrgComment.objects.get()
-    assert comment.state == State.PENDING
+    assert comment.state == State.REVIEW
     assert comment.user == member
     assert mail.outbox == []
 
@@ -121,8 +122,8 @@ def test_a_reply_threads_under_its_parent_and_notifies_followers(client, post, c
     assert reply.thread_id == parent.pk
     mail.outbox.clear()
     approve(reply)
-    assert [m.to for m in mail.outbox] == [["amina@example.org"]]
-    assert "/comments/mute/" in mail.outbox[0].body
+    followups = [m for m in mail.outbox if "/comments/mute/" in m.body]
+    assert [m.to for m in followups] == [["amina@example.org"]]
     page = client.get(section.get_absolute_url()).content.decode()
     assert page.index("We endorse this section.") < page.index("A reply from Lima.")
 
@@ -142,7 +143,7 @@ def test_approving_a_parent_never_publishes_a_pending_reply(client, post, confir
     services.comment_reject(comment=parent, by=coordinator)
     services.comment_approve(comment=parent, by=coordinator)
     reply.refresh_from_db()
-    assert reply.state == State.PENDING
+    assert reply.state == State.REVIEW
     assert not reply.is_public
     assert not OrgComment.objects.visible().filter(pk=reply.pk).exists()
 

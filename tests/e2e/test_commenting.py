@@ -50,7 +50,7 @@ def test_a_stranger_posts_confirms_and_reads_their_approved_comment(
     page.get_by_role("button", name="Confirm my comment").click()
     page.wait_for_load_state()
     assert "awaiting moderation" in page.content()
-    assert OrgComment.objects.get().state == State.PENDING
+    assert OrgComment.objects.get().state == State.REVIEW  # screened: a first-time poster waits for a person
 
     # A coordinator approves it in the admin, through the same service the desk will use.
     admin = new_page(java_script_enabled=javascript)

@@ -325,9 +325,7 @@ def load_demo(*, fixtures_dir: Path = FIXTURES_DIR, say: Say = print) -> DemoRep
         f"Organisations: {report.organisations_created} created, {report.organisations_updated} updated, "
         f"{len(records) - report.organisations_created - report.organisations_updated} unchanged."
     )
-    report.comments_added = load_sample_comments(
-        document=document, path=fixtures_dir / "comments.json", moderator=coordinator
-    )
+    report.comments_added = load_sample_comments(document=document, path=fixtures_dir / "comments.json")
     say(
         f"Sample comments: {report.comments_added} added and approved."
         if report.comments_added

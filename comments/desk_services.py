@@ -1,0 +1,176 @@
+"""Writes the moderation desk needs beyond one service call: decisions by name, in bulk and by
+campaign group, official replies of the working group, keyword rules and rejection reasons.
+
+Every change of a comment's state still goes through ``comments.services`` (locked, checked,
+logged); this module only chooses which service to call and with what reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from comments import services
+from comments.models import Display, KeywordRule, Kind, OrgComment, RejectionReason, State
+
+APPROVE, REJECT, SPAM, NOT_SPAM = "approve", "reject", "spam", "not_spam"
+DECISIONS = (APPROVE, REJECT, SPAM, NOT_SPAM)
+WORKING_GROUP = "Working group"
+DESK_REASON = "on the desk"
+
+
+class DeskError(services.CommentError):
+    """A desk request that cannot be carried out; str() is shown to the coordinator."""
+
+
+@dataclass
+class BulkResult:
+    """What a bulk decision did: how many comments changed, and why the others did not."""
+
+    done: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def rejection_message(*, reason: RejectionReason | None, note: str = "") -> str:
+    """Compose what a rejected poster is told: the chosen reason, then the coordinator's note."""
+    parts = []
+    if reason is not None:
+        parts.append(f"{reason.title}: {reason.text}")
+    if note.strip():
+        parts.append(note.strip())
+    return "\n\n".join(parts)
+
+
+def decide(
+    *,
+    comment: OrgComment,
+    decision: str,
+    by: AbstractBaseUser,
+    reason: RejectionReason | None = None,
+    note: str = "",
+) -> OrgComment:
+    """Apply one coordinator decision by name; raise ``services.InvalidTransition`` when refused.
+
+    A rejection needs a reason: it is mailed to the poster, with the optional note.
+    """
+    if decision == APPROVE:
+        return services.comment_approve(comment=comment, by=by, reason=DESK_REASON)
+    if decision == REJECT:
+        if reason is None:
+            raise DeskError(_("Choose a reason to send to the poster."))
+        return services.comment_reject(comment=comment, by=by, reason=rejection_message(reason=reason, note=note))
+    if decision == SPAM:
+        return services.comment_mark_spam(comment=comment, by=by, reason=DESK_REASON)
+    if decision == NOT_SPAM:
+        return services.comment_not_spam(comment=comment, by=by, reason=DESK_REASON)
+    raise DeskError(_("Unknown decision."))
+
+
+def decide_many(
+    *,
+    comment_ids: list[int],
+    decision: str,
+    by: AbstractBaseUser,
+    reason: RejectionReason | None = None,
+    note: str = "",
+) -> BulkResult:
+    """Apply a decision to each comment in turn; one refused transition does not undo the others."""
+    if decision == REJECT and reason is None:
+        raise DeskError(_("Choose a reason to send to the posters."))
+    if decision not in DECISIONS:
+        raise DeskError(_("Unknown decision."))
+    result = BulkResult()
+    for comment in OrgComment.objects.filter(pk__in=comment_ids).only("id").order_by("submit_date", "id"):
+        try:
+            decide(comment=comment, decision=decision, by=by, reason=reason, note=note)
+        except services.InvalidTransition as exc:
+            result.refused.append(f"#{comment.pk}: {exc}")
+        else:
+            result.done += 1
+    return result
+
+
+def decide_group(
+    *,
+    campaign_group: int,
+    state: str,
+    decision: str,
+    by: AbstractBaseUser,
+    reason: RejectionReason | None = None,
+    note: str = "",
+) -> BulkResult:
+    """Apply a decision to every comment of a campaign group that is in the given queue."""
+    if state not in State.values:
+        raise DeskError(_("Unknown queue."))
+    ids = list(
+        OrgComment.objects.filter(campaign_group=campaign_group, state=state).order_by().values_list("pk", flat=True)
+    )
+    return decide_many(comment_ids=ids, decision=decision, by=by, reason=reason, note=note)
+
+
+def official_reply(*, parent: OrgComment, text: str, language: str, by: AbstractBaseUser) -> OrgComment:
+    """Publish a reply on behalf of the working group, signed as the group and never by name.
+
+    The reply is stored through ``comment_submit`` like any other, marked official, and approved
+    by the coordinator in the same transaction, so screening (queued on commit) finds it decided.
+    """
+    target = parent.content_object
+    if target is None:
+        raise DeskError(_("The page of this comment no longer exists."))
+    with transaction.atomic():
+        reply = services.comment_submit(
+            target=target,
+            parent=parent,
+            text=text,
+            kind=Kind.COMMENT,
+            email=getattr(by, "email", "") or settings.DEFAULT_FROM_EMAIL,
+            signature=services.Signature(organisation_name=WORKING_GROUP, display=Display.ORGANISATION_ONLY),
+            language=language,
+            user=by,
+        )
+        # Marked before the approval, so no decision notice is mailed to the coordinator.
+        OrgComment.objects.filter(pk=reply.pk).update(official=True)
+        return services.comment_approve(comment=reply, by=by, reason="official reply")
+
+
+def keyword_rule_add(*, phrase: str, action: str, by: AbstractBaseUser | None) -> KeywordRule:
+    """Add a word or phrase for the screening to hold or treat as spam; refuse a duplicate."""
+    phrase = " ".join(phrase.split())
+    if not phrase:
+        raise DeskError(_("Write a word or phrase."))
+    if action not in KeywordRule.Action.values:
+        raise DeskError(_("Choose what to do with comments that contain it."))
+    if KeywordRule.objects.filter(phrase__iexact=phrase, action=action).exists():
+        raise DeskError(_("“%(phrase)s” is already on this list.") % {"phrase": phrase})
+    rule = KeywordRule(phrase=phrase, action=action, created_by=by if by and by.is_authenticated else None)
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+def keyword_rule_delete(*, rule: KeywordRule) -> None:
+    rule.delete()
+
+
+def rejection_reason_save(
+    *, reason: RejectionReason | None = None, title: str, text: str, position: int = 0
+) -> RejectionReason:
+    """Create or change a rejection reason; its title is unique."""
+    reason = reason or RejectionReason()
+    reason.title = " ".join(title.split())
+    reason.text = text.strip()
+    reason.position = position
+    if RejectionReason.objects.filter(title__iexact=reason.title).exclude(pk=reason.pk).exists():
+        raise DeskError(_("A reason with this title exists already."))
+    reason.full_clean()
+    reason.save()
+    return reason
+
+
+def rejection_reason_delete(*, reason: RejectionReason) -> None:
+    """Delete a reason; rejections made with it keep their text in the audit log."""
+    reason.delete()

@@ -1,0 +1,284 @@
+"""Each screening check, the decision rule, and the screening task's bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import akismet
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from comments import screening, services
+from comments.models import KeywordRule, ModerationEvent, OrgComment, State
+from tests.comments.builders import approved_comment
+
+pytestmark = pytest.mark.django_db
+
+
+def pending(section, text="We support the rework of this section.", **fields) -> OrgComment:
+    comment = approved_comment(section, text=text, **fields)
+    OrgComment.objects.filter(pk=comment.pk).update(state=State.PENDING, is_public=False)
+    comment.refresh_from_db()
+    return comment
+
+
+def test_the_honeypot_scores_high(section):
+    result = screening.check_honeypot(pending(section, honeypot_filled=True))
+    assert result.score >= 6 and "hidden field" in result.reason
+    assert screening.check_honeypot(pending(section, text="other")).score == 0
+
+
+@pytest.mark.parametrize(("seconds", "expected"), [(1, 4.0), (2, 4.0), (30, 0.0), (None, 0.0)])
+def test_the_speed_check_flags_forms_sent_faster_than_a_person_types(section, seconds, expected):
+    assert screening.check_speed(pending(section, form_seconds=seconds)).score == expected
+
+
+@pytest.mark.parametrize(("links", "expected"), [(0, 0.0), (2, 0.0), (3, 2.0), (6, 4.0)])
+def test_the_links_check_counts_links(section, links, expected):
+    text = "See " + " ".join(f"https://spam{i}.example/buy" for i in range(links))
+    result = screening.check_links(pending(section, text=text))
+    assert result.score == expected
+    if expected:
+        assert f"{links} links" in result.reason
+
+
+def test_keywords_listed_as_spam_score_and_hold(section):
+    KeywordRule.objects.create(phrase="casino bonus", action="spam")
+    result = screening.check_keywords(pending(section, text="Best CASINO bonus here"))
+    assert result.score == 6.0 and result.hold and "casino bonus" in result.reason
+
+
+def test_keywords_held_for_review_hold_without_score(section):
+    KeywordRule.objects.create(phrase="conference", action="hold")
+    result = screening.check_keywords(pending(section, text="Join our conference in May"))
+    assert result.score == 0 and result.hold
+
+
+def test_a_keyword_inside_another_word_does_not_match(section):
+    KeywordRule.objects.create(phrase="sex", action="spam")
+    assert screening.check_keywords(pending(section, text="Sussex is a county")).score == 0
+
+
+def test_the_same_text_from_the_same_poster_is_held(section):
+    first = pending(section, text="Exactly this", user_email="a@example.org")
+    OrgComment.objects.filter(pk=first.pk).update(fingerprint="f" * 64)
+    second = pending(section, text="Exactly this", user_email="A@example.org")
+    OrgComment.objects.filter(pk=second.pk).update(fingerprint="f" * 64)
+    second.refresh_from_db()
+    result = screening.check_same_poster_duplicate(second)
+    assert result.hold and f"#{first.pk}" in result.reason
+
+
+def test_the_posting_rate_per_address_and_per_email(section):
+    for i in range(4):
+        pending(section, text=f"text {i}", address_hash="h" * 64, user_email=f"p{i}@example.org")
+    comment = pending(section, text="one more", address_hash="h" * 64, user_email="new@example.org")
+    assert screening.check_rate(comment).score == 2.0
+    for i in range(4):
+        pending(section, text=f"mail {i}", user_email="busy@example.org")
+    assert screening.check_rate(pending(section, text="x", user_email="busy@example.org")).score == 2.0
+    assert screening.check_rate(pending(section, text="y", user_email="calm@example.org")).score == 0
+
+
+def test_an_old_comment_does_not_count_toward_the_rate(section):
+    for i in range(4):
+        pending(section, text=f"t{i}", user_email="old@example.org", submit_date=timezone.now() - timedelta(hours=3))
+    assert screening.check_rate(pending(section, text="now", user_email="old@example.org")).score == 0
+
+
+def test_akismet_is_not_asked_without_a_key(section, settings):
+    settings.AKISMET_API_KEY = ""
+    assert screening.check_akismet(pending(section)).score == 0
+
+
+class SpamSaysAkismet(akismet.TestSyncClient):
+    comment_check_response = akismet.CheckResponse.SPAM
+
+
+class HamSaysAkismet(akismet.TestSyncClient):
+    comment_check_response = akismet.CheckResponse.HAM
+
+
+def test_akismet_with_a_key_uses_its_verdict(section, settings):
+    settings.AKISMET_API_KEY = "test-key"
+    settings.AKISMET_CLIENT_CLASS = "tests.comments.test_screening.SpamSaysAkismet"
+    assert screening.check_akismet(pending(section)).score == 5.0
+    settings.AKISMET_CLIENT_CLASS = "tests.comments.test_screening.HamSaysAkismet"
+    assert screening.check_akismet(pending(section, text="other")).score == -1.0
+
+
+def test_near_identical_texts_from_different_posters_are_grouped_as_one_campaign(section):
+    base = (
+        "We the undersigned organisations call on UNAIDS to adopt the reworked guidance note in full. "
+        "It puts the rights of sex workers first, separates sex work from trafficking, and asks that "
+        "community-led organisations lead the programmes that concern them, with funding to match."
+    )
+    first = pending(section, text=base, user_email="one@example.org")
+    screening.screen_comment(comment_id=first.pk)
+    second = pending(section, text=base + " please", user_email="two@example.org")
+    screening.screen_comment(comment_id=second.pk)
+    third = pending(section, text=base.replace("UNAIDS", "UNAIDS and WHO"), user_email="three@example.org")
+    screening.screen_comment(comment_id=third.pk)
+    other = pending(section, text="A completely different statement about police violence.", user_email="x@e.org")
+    screening.screen_comment(comment_id=other.pk)
+    groups = dict(OrgComment.objects.values_list("pk", "campaign_group"))
+    assert groups[first.pk] == groups[second.pk] == groups[third.pk] == first.pk
+    assert groups[other.pk] is None
+    # Grouped, never dropped: all of them wait for a coordinator.
+    assert set(OrgComment.objects.filter(pk__in=[second.pk, third.pk]).values_list("state", flat=True)) == {"review"}
+
+
+def test_minhash_similarity_is_high_for_small_edits_and_low_for_other_texts():
+    a = screening.minhash("one two three four five six seven eight nine ten eleven twelve")
+    b = screening.minhash("one two three four five six seven eight nine ten eleven twelve thirteen")
+    c = screening.minhash("completely unrelated words about something else entirely here today")
+    assert screening.similarity(a, b) > 0.7
+    assert screening.similarity(a, c) < 0.2
+
+
+@pytest.mark.parametrize(
+    ("total", "trusted", "held", "decision"),
+    [
+        (6.0, True, False, "spam"),
+        (12.0, False, False, "spam"),
+        (0.5, True, False, "approved"),
+        (1.0, True, False, "approved"),
+        (0.5, False, False, "review"),
+        (0.5, True, True, "review"),
+        (3.0, True, False, "review"),
+    ],
+)
+def test_the_decision_rule(total, trusted, held, decision, settings):
+    settings.COMMENTS_SPAM_THRESHOLD = 6.0
+    settings.COMMENTS_APPROVE_THRESHOLD = 1.0
+    assert screening.decide(total, trusted=trusted, held=held) == decision
+
+
+def test_an_email_with_an_earlier_approved_comment_is_trusted(section):
+    approved_comment(section, text="earlier", user_email="known@example.org")
+    assert screening.is_trusted(pending(section, text="new one", user_email="KNOWN@example.org"))
+    assert not screening.is_trusted(pending(section, text="new two", user_email="unknown@example.org"))
+
+
+def test_a_member_of_a_verified_organisation_is_trusted(section, member):
+    org = member.organisations.get()
+    comment = pending(section, text="member text", user=member, user_email="member@example.org")
+    assert not screening.is_trusted(comment)
+    org.verified_at = timezone.now()
+    org.save()
+    assert screening.is_trusted(comment)
+
+
+def test_screening_a_trusted_posters_clean_comment_approves_it_with_a_recorded_decision(section):
+    approved_comment(section, text="earlier", user_email="known@example.org")
+    comment = pending(section, text="A thoughtful new comment.", user_email="known@example.org", form_seconds=120)
+    assert screening.screen_comment(comment_id=comment.pk) == "approved"
+    comment.refresh_from_db()
+    assert comment.is_public
+    event = comment.events.get(action="screen")
+    assert event.actor is None and event.new_state == "approved" and event.score == comment.spam_score
+
+
+def test_obvious_spam_goes_to_the_spam_folder_with_its_reasons(section):
+    text = "Cheap pills " + " ".join(f"https://pills{i}.example" for i in range(7))
+    comment = pending(section, text=text, honeypot_filled=True, form_seconds=1)
+    assert screening.screen_comment(comment_id=comment.pk) == "spam"
+    comment.refresh_from_db()
+    assert comment.state == "spam" and not comment.is_public
+    checks = {r["check"] for r in comment.spam_reasons}
+    assert {"honeypot", "speed", "links"} <= checks
+    assert all(r["reason"] for r in comment.spam_reasons)
+
+
+def test_screening_twice_decides_once(section):
+    comment = pending(section)
+    assert screening.screen_comment(comment_id=comment.pk) == "review"
+    assert screening.screen_comment(comment_id=comment.pk) is None
+    assert ModerationEvent.objects.filter(comment=comment, action="screen").count() == 1
+
+
+def test_spam_can_be_undone_by_a_coordinator(section, coordinator):
+    comment = pending(section, honeypot_filled=True, form_seconds=1, text="x https://a.example https://b.example")
+    screening.screen_comment(comment_id=comment.pk)
+    comment.refresh_from_db()
+    assert comment.state == "spam"
+    services.comment_not_spam(comment=comment, by=coordinator)
+    comment.refresh_from_db()
+    assert comment.state == "review"
+
+
+def test_the_sweep_re_enqueues_comments_left_pending(section, django_capture_on_commit_callbacks):
+    from comments import tasks
+
+    stale = pending(section, text="stale")
+    OrgComment.objects.filter(pk=stale.pk).update(state_changed_at=timezone.now() - timedelta(minutes=30))
+    fresh = pending(section, text="fresh")
+    assert tasks.sweep_pending() == 1
+    assert OrgComment.objects.get(pk=stale.pk).state == "review"
+    assert OrgComment.objects.get(pk=fresh.pk).state == "pending"
+
+
+def test_coordinators_get_one_digest_not_a_mail_per_comment(section, coordinator):
+    from comments import tasks
+
+    coordinator.email = "coord@example.org"
+    coordinator.save()
+    for i in range(5):
+        screening.screen_comment(comment_id=pending(section, text=f"comment number {i}").pk)
+    mail.outbox.clear()
+    assert tasks.send_review_digest() == 5
+    assert len(mail.outbox) == 1
+    assert "5" in mail.outbox[0].subject and "/desk/" in mail.outbox[0].body
+
+
+def test_no_digest_when_nothing_waits(db):
+    from comments import tasks
+
+    assert tasks.send_review_digest() == 0
+    assert mail.outbox == []
+
+
+def test_posters_hear_of_a_rejection_with_the_reason_in_their_language(
+    section, coordinator, django_capture_on_commit_callbacks
+):
+    comment = pending(section, language="fr", user_email="marie@example.org")
+    screening.screen_comment(comment_id=comment.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_reject(comment=comment, by=coordinator, reason="Hors sujet : annonce d'un événement.")
+    notice = [m for m in mail.outbox if m.to == ["marie@example.org"]][-1]
+    assert "n'a pas été publié" in notice.subject
+    assert "Hors sujet" in notice.body
+
+
+def test_posters_hear_of_an_approval(section, coordinator, django_capture_on_commit_callbacks):
+    comment = pending(section, user_email="amina@example.org")
+    screening.screen_comment(comment_id=comment.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_approve(comment=comment, by=coordinator)
+    assert any("published" in m.subject for m in mail.outbox if m.to == ["amina@example.org"])
+
+
+def test_a_trusted_organisation_member_posting_through_the_form_is_approved_automatically(
+    client, member, post, section
+):
+    import time
+
+    from comments.forms import OrgCommentForm
+
+    org = member.organisations.get()
+    org.verified_at = timezone.now()
+    org.save()
+    client.force_login(member)
+    a_minute_ago = int(time.time()) - 60
+    security_hash = OrgCommentForm(section).initial_security_hash(a_minute_ago)
+    post(
+        section,
+        comment="Our verified organisation endorses this.",
+        timestamp=str(a_minute_ago),
+        security_hash=security_hash,
+    )
+    comment = OrgComment.objects.get()
+    assert comment.form_seconds >= 60
+    assert comment.state == "approved"
+    assert comment.events.get(action="screen").actor is None
