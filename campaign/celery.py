@@ -16,7 +16,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 def _prepare(sender: Celery, **kwargs) -> None:
     from django.conf import settings
 
-    sender.conf.task_queues = [Queue(name) for name in settings.CELERY_TASK_QUEUES_NAMES]
+    sender.conf.task_queues = [Queue(name, routing_key=name) for name in settings.CELERY_TASK_QUEUES_NAMES]
     # The embedded filesystem broker needs its folders before the first message.
     if settings.CELERY_BROKER_URL.startswith("filesystem"):
         for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):

@@ -198,11 +198,11 @@ def comment_submit(
                 new_state=State.PENDING,
                 reason="signed in",
             )
-            transaction.on_commit(lambda: after_pending(comment.pk))
+            transaction.on_commit(lambda: after_pending(comment.pk), robust=True)
         else:
             from comments import tasks
 
-            transaction.on_commit(lambda: tasks.send_confirmation.delay(comment.pk))
+            transaction.on_commit(lambda: tasks.send_confirmation.delay(comment.pk), robust=True)
     return comment
 
 
@@ -221,6 +221,16 @@ def stale_pending_ids(*, older_than) -> list[int]:
     return list(
         OrgComment.objects.filter(state=State.PENDING, state_changed_at__lt=cutoff)
         .order_by("state_changed_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def unmailed_unconfirmed_ids(*, older_than) -> list[int]:
+    """Return unconfirmed comments whose confirmation mail never went out (a lost message)."""
+    cutoff = timezone.now() - older_than
+    return list(
+        OrgComment.objects.filter(state=State.UNCONFIRMED, confirmation_hash="", submit_date__lt=cutoff)
+        .order_by("submit_date")
         .values_list("pk", flat=True)[:1000]
     )
 
@@ -259,7 +269,7 @@ def comment_confirm(*, token: str) -> tuple[OrgComment, bool]:
         comment.confirmed_at = timezone.now()
         comment.save(update_fields=["confirmed_at"])
         _transition(comment, State.PENDING, action=Action.CONFIRM, actor=None, reason="confirmed by email")
-        transaction.on_commit(lambda: after_pending(comment.pk))
+        transaction.on_commit(lambda: after_pending(comment.pk), robust=True)
     return comment, True
 
 
@@ -346,13 +356,13 @@ def _transition(
     from comments import tasks
 
     if comment.is_public and not was_public and comment.level > 0:
-        transaction.on_commit(lambda: tasks.notify_followers.delay(comment.pk))
+        transaction.on_commit(lambda: tasks.notify_followers.delay(comment.pk), robust=True)
     if actor is not None and actor.is_authenticated and new_state in LEARNED_STATES:
         # Every coordinator decision teaches the classifier (and a reversed one is unlearned).
-        transaction.on_commit(lambda: tasks.train_on_decision.delay(comment.pk))
+        transaction.on_commit(lambda: tasks.train_on_decision.delay(comment.pk), robust=True)
     if notify and new_state in (State.APPROVED, State.REJECTED) and not comment.official:
-        transaction.on_commit(lambda: tasks.send_decision_notice.delay(comment.pk))
-    transaction.on_commit(lambda: invalidate_target(comment.content_type_id, comment.object_pk))
+        transaction.on_commit(lambda: tasks.send_decision_notice.delay(comment.pk), robust=True)
+    transaction.on_commit(lambda: invalidate_target(comment.content_type_id, comment.object_pk), robust=True)
 
 
 def refresh_visibility(comment: OrgComment) -> None:

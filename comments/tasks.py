@@ -55,11 +55,16 @@ def purge_address_hashes() -> int:
 @shared_task(name="comments.tasks.sweep_pending")
 def sweep_pending() -> int:
     """Hand comments left pending too long to screening again: a lost message only delays a comment."""
-    ids = services.stale_pending_ids(older_than=timedelta(minutes=settings.COMMENTS_SWEEP_AFTER_MINUTES))
+    older_than = timedelta(minutes=settings.COMMENTS_SWEEP_AFTER_MINUTES)
+    ids = services.stale_pending_ids(older_than=older_than)
     for comment_id in ids:
         services.after_pending(comment_id)
-    if ids:
-        log.info("re-enqueued %d pending comments", len(ids))
+    # A confirmation mail whose message was lost is sent again, or the poster could never confirm.
+    unmailed = services.unmailed_unconfirmed_ids(older_than=older_than)
+    for comment_id in unmailed:
+        send_confirmation.delay(comment_id)
+    if ids or unmailed:
+        log.info("re-enqueued %d pending comments and %d confirmation mails", len(ids), len(unmailed))
     return len(ids)
 
 

@@ -282,3 +282,35 @@ def test_a_trusted_organisation_member_posting_through_the_form_is_approved_auto
     assert comment.form_seconds >= 60
     assert comment.state == "approved"
     assert comment.events.get(action="screen").actor is None
+
+
+def test_the_sweep_resends_a_confirmation_mail_that_never_went_out(section):
+    from comments import tasks
+
+    comment = pending(section, text="never mailed", user_email="lost@example.org")
+    OrgComment.objects.filter(pk=comment.pk).update(
+        state=State.UNCONFIRMED, confirmation_hash="", submit_date=timezone.now() - timedelta(minutes=30)
+    )
+    tasks.sweep_pending()
+    assert [m.to for m in mail.outbox] == [["lost@example.org"]]
+    assert OrgComment.objects.get(pk=comment.pk).confirmation_hash != ""
+    mail.outbox.clear()
+    tasks.sweep_pending()
+    assert mail.outbox == []
+
+
+def test_a_broker_outage_after_commit_never_turns_a_stored_comment_into_an_error(
+    client, member, section, monkeypatch, django_capture_on_commit_callbacks
+):
+    from comments import tasks
+    from tests.comments.conftest import form_data
+
+    def broken(*args, **kwargs):
+        raise OSError("broker unreachable")
+
+    monkeypatch.setattr(tasks.screen_comment, "delay", broken)
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/comments/post/", form_data(section))
+    assert response.status_code == 302
+    assert OrgComment.objects.get().state == "pending"  # the sweep will screen it later
