@@ -36,6 +36,7 @@ format: .venv/.synced
 check-migrations: .venv/.synced
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The performance benchmarks (bench/, README "Performance"): `make bench`, or BENCH_ARGS=--quick as CI runs it.
 bench: .venv/.synced
 	$(PY) -m bench $(BENCH_ARGS)
 

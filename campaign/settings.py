@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers the page cache's hits (anonymous readers) before sessions, CSRF, auth... (campaign/cache.py).
+    "campaign.cache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -135,6 +137,10 @@ else:
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 60, minimum=1)
 PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", 30, minimum=0)
+# Each process also keeps the pages it served last (up to this many bytes), and trusts its copy of the
+# generation number for this many seconds: a decision taken in another process shows within that time.
+PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024, minimum=0)
+PAGE_CACHE_GENERATION_SECONDS = env.float("PAGE_CACHE_GENERATION_SECONDS", 1.0)
 # A local-memory cache is one per process: the cache's generation number then lives in this file.
 PAGE_CACHE_GENERATION_FILE = BASE_DIR / "var" / "page-cache-generation"
 
@@ -227,7 +233,8 @@ ADDRESS_RETENTION_DAYS = env.int("ADDRESS_RETENTION_DAYS", 30, minimum=1)
 CELERY_BROKER_DIR = BASE_DIR / "var" / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    # Longer than any task's retry wait plus its time limit, so a waiting retry is never delivered twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

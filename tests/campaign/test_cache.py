@@ -1,0 +1,611 @@
+"""The page cache of public pages (campaign/cache.py): hits, invalidation, conditional requests,
+headers, compression, who is never served from it, and CSRF on cached pages.
+
+The cache is bypassed while a transaction is open, so the tests that look at hits and misses run
+with ``transactional_db`` (no test-wide transaction) and a cache namespace of their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import re
+import uuid
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from campaign import cache as page_cache
+from comments import services
+from comments.models import OrgComment, State
+from guidance.importer import import_markdown
+from guidance.models import Section
+from tests.comments.builders import approved_comment, threads
+
+TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Run the tasks a post or a decision queues in-process (no broker is touched)."""
+    from campaign.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def cache_namespace(settings, tmp_path):
+    """A cache namespace (and, for local memory, a generation file) of this test's own."""
+    default = dict(settings.CACHES["default"])
+    default["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {**settings.CACHES, "default": default}
+    settings.PAGE_CACHE_GENERATION_FILE = tmp_path / "page-cache-generation"
+    yield
+    from django.core.cache import cache
+
+    with contextlib.suppress(Exception):  # the test may have pointed the cache at nothing
+        cache.delete(page_cache.GENERATION_KEY)
+
+
+@pytest.fixture
+def cached(transactional_db, cache_namespace):
+    """Hits and misses for real: no test-wide transaction, a fresh cache namespace."""
+
+
+@pytest.fixture
+def section(note) -> Section:
+    return Section.objects.get(document=note, key="rights-based-approach")
+
+
+def waiting_comment(target, text: str) -> OrgComment:
+    """A comment waiting for a coordinator (hidden)."""
+    comment = approved_comment(target, text=text)
+    OrgComment.objects.filter(pk=comment.pk).update(state=State.REVIEW, is_public=False)
+    comment.refresh_from_db()
+    return comment
+
+
+def queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    return response, len(ctx.captured_queries)
+
+
+def state(response) -> str:
+    return response.get(page_cache.STATE_HEADER, "")
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def without_tokens(page: str) -> str:
+    """The page without what changes from one rendering to the next: CSRF tokens, the form's signed time."""
+    return re.sub(r'(name="(?:csrfmiddlewaretoken|timestamp|security_hash)" value=")[^"]*"', r'\1"', page)
+
+
+class _FormFields(HTMLParser):
+    """The hidden inputs of the page's comment form, as a browser would send them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.inside = "comment-form" in (attributes.get("class") or "")
+        elif tag == "input" and self.inside and attributes.get("type") == "hidden":
+            self.fields[attributes["name"]] = attributes.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    parser = _FormFields()
+    parser.feed(page)
+    assert "security_hash" in parser.fields, "no comment form on the page"
+    return parser.fields
+
+
+def comment_data(page: str, **overrides) -> dict[str, str]:
+    return {
+        **hidden_fields(page),
+        "kind": "endorse",
+        "comment": "We endorse this section, as posted from a cached page.",
+        "name": "Amina",
+        "organisation_name": "Sisters Alliance",
+        "city": "Nairobi",
+        "country": "KE",
+        "language": "en",
+        "display": "name_org",
+        "email": "amina@example.org",
+        "honeypot": "",
+        **overrides,
+    }
+
+
+# --- Hits and misses ------------------------------------------------------------------------------
+
+
+def test_the_second_anonymous_request_is_a_hit_that_runs_no_query(client, cached, section):
+    threads(section, 30)
+    first, first_queries = queries(client, section.get_absolute_url())
+    second, second_queries = queries(client, section.get_absolute_url())
+    assert (state(first), state(second)) == ("miss", "hit")
+    assert first_queries > 0
+    assert second_queries == 0
+    assert without_tokens(text(second)) == without_tokens(text(first))
+    assert "Top-level comment 0" in text(second)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/about/",
+        "/organisations/",
+        "/endorsements/",
+        "/note/guidance-note/",
+        "/note/guidance-note/v2/",
+        "/note/guidance-note/v2/print/",
+        "/note/guidance-note/sections/rights-based-approach/",
+        "/note/guidance-note/compare/",
+        "/note/guidance-note/compare/v1/v2/",
+        "/note/guidance-note/versions.atom",
+        "/comments/feeds/guidance-note.atom",
+        "/comments/feeds/guidance-note/rights-based-approach.atom",
+    ],
+)
+def test_every_public_page_is_served_from_the_cache(client, cached, section, url):
+    approved_comment(section, text="An approved comment.")
+    assert state(client.get(url)) == "miss"
+    response, count = queries(client, url)
+    assert response.status_code == 200
+    assert state(response) == "hit"
+    assert count == 0
+
+
+def test_a_cached_section_shows_every_part_of_a_comment_escaped(client, cached, section, note):
+    from django.utils import timezone
+
+    from tests import factories
+
+    original = note.versions.get(number=1)
+    organisation = factories.OrganisationFactory(name='Sisters <Alliance> & "Co"', verified_at=timezone.now())
+    root = approved_comment(
+        section,
+        text="Signed <b>statement</b>.",
+        kind="endorse",
+        user_name="Amina <i>",
+        organisation=organisation,
+        city="Nairobi",
+        country="KE",
+        on_behalf_of='Network <"N">',
+        version=original,
+    )
+    approved_comment(section, parent=root, text="On behalf of the group.", kind="comment", official=True)
+    approved_comment(section, text="Anonymous.", display="anonymous", country="FR", user_name="Hidden Name")
+    url = section.get_absolute_url()
+    client.get(url)
+    page = text(client.get(url))
+    assert state(client.get(url)) == "hit"
+    for fragment in (
+        '<span class="badge kind-endorse">Endorsement</span>',
+        '<strong dir="auto">Amina &lt;i&gt;</strong>',
+        '<strong dir="auto">Sisters &lt;Alliance&gt; &amp; &quot;Co&quot;</strong>',
+        '<span class="badge verified">verified</span>',
+        '<span dir="auto">on behalf of Network &lt;&quot;N&quot;&gt;</span>',
+        '<span dir="auto">Nairobi, Kenya</span>',
+        "on Original text",
+        f'href="{url}?from=1&amp;to=2"',
+        '<span class="badge official">Official reply of the working group</span>',
+        "<strong>Anonymous participant</strong> · <span>France</span>",
+        f'href="/comments/reply/{root.pk}/"',
+        f'<a href="#c{root.pk}" aria-label="Link to this comment">#</a>',
+        "Signed &lt;b&gt;statement&lt;/b&gt;.",
+    ):
+        assert fragment in page, fragment
+    assert "Hidden Name" not in page
+
+
+def test_the_query_string_and_the_language_are_part_of_the_key(client, cached, section):
+    url = section.get_absolute_url()
+    assert state(client.get(url)) == "miss"
+    assert state(client.get(url + "?order=newest")) == "miss"
+    assert state(client.get(url + "?order=newest")) == "hit"
+    french = client.get(url, headers={"accept-language": "fr"})
+    assert state(french) == "miss"
+    assert '<html lang="fr">' in text(french)
+    english = client.get(url)
+    assert state(english) == "hit"
+    assert '<html lang="en">' in text(english)
+
+
+def test_an_error_or_a_redirect_is_not_stored(client, cached, section):
+    url = section.get_absolute_url() + "?from=nine"
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 400
+        assert state(response) == "private"
+        assert "private" in response["Cache-Control"]
+
+
+def test_a_hit_is_answered_before_the_other_middleware_with_the_headers_of_the_miss(client, cached, section):
+    url = section.get_absolute_url()
+    miss = client.get(url)
+    hit = client.get(url)
+    assert state(hit) == "hit"
+    for header in ("Content-Type", "Content-Language", "X-Frame-Options", "Content-Security-Policy"):
+        assert hit[header] == miss[header], header
+
+
+def test_without_the_middleware_the_decorator_serves_the_hits(client, cached, section, settings):
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != "campaign.cache.PageCacheMiddleware"]
+    url = section.get_absolute_url()
+    assert state(client.get(url)) == "miss"
+    response, count = queries(client, url)
+    assert (state(response), count) == ("hit", 0)
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_cached_page_comes_gzipped_with_the_visitors_token_uncompressed(cached, section):
+    approved_comment(section, text="A comment to compress. " * 40)
+    url = section.get_absolute_url()
+    browser = Client(enforce_csrf_checks=True)
+    plain = text(browser.get(url))
+    for expected_state in ("hit", "hit"):
+        response = browser.get(url, headers={"accept-encoding": "gzip, deflate, br"})
+        assert state(response) == expected_state
+        assert response["Content-Encoding"] == "gzip"
+        assert "accept-encoding" in response["Vary"].lower()
+        assert int(response["Content-Length"]) == len(response.content) < len(plain) / 3
+        page = gzip.decompress(response.content).decode()
+        assert without_tokens(page) == without_tokens(plain)
+        token = TOKEN_RE.search(page).group(1)
+        assert token.encode() in response.content  # in a stored block: never compressed with the page
+    switched = browser.post("/i18n/setlang/", {"language": "es", "next": url, "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302
+
+
+def test_a_miss_comes_gzipped_once_not_twice(cached, section):
+    url = section.get_absolute_url()
+    plain = text(Client().get(url))
+    page_cache.bump_generation()
+    response = Client().get(url, headers={"accept-encoding": "gzip"})
+    assert (state(response), response["Content-Encoding"]) == ("miss", "gzip")
+    assert without_tokens(gzip.decompress(response.content).decode()) == without_tokens(plain)
+
+
+def test_a_page_without_token_is_gzipped_too(cached, note):
+    url = "/note/guidance-note/versions.atom"
+    plain = Client().get(url).content
+    response = Client().get(url, headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.content) == plain
+
+
+# --- Invalidation ---------------------------------------------------------------------------------
+
+
+def test_an_approval_shows_on_the_next_request(client, cached, section, coordinator):
+    waiting = waiting_comment(section, "Waiting for a coordinator.")
+    url = section.get_absolute_url()
+    client.get(url)
+    assert state(client.get(url)) == "hit"
+    assert "Waiting for a coordinator." not in text(client.get(url))
+
+    services.comment_approve(comment=waiting, by=coordinator, reason="test")
+
+    response = client.get(url)
+    assert state(response) == "miss"
+    assert "Waiting for a coordinator." in text(response)
+
+
+def test_a_rejection_and_a_withdrawal_disappear_on_the_next_request(client, cached, section, coordinator):
+    rejected = approved_comment(section, text="Soon rejected.")
+    withdrawn = approved_comment(section, text="Soon withdrawn.")
+    url = section.get_absolute_url()
+    client.get(url)
+    page = text(client.get(url))
+    assert "Soon rejected." in page
+    assert "Soon withdrawn." in page
+
+    services.comment_reject(comment=rejected, by=coordinator, reason="off topic")
+    assert "Soon rejected." not in text(client.get(url))
+
+    # The poster withdraws through the signed link of their mail (another browser).
+    token = services.withdraw_token(withdrawn)
+    assert Client().post(f"/comments/withdraw/{token}/").status_code == 200
+    assert OrgComment.objects.get(pk=withdrawn.pk).state == State.WITHDRAWN
+    response = client.get(url)
+    assert state(response) == "miss"
+    assert "Soon withdrawn." not in text(response)
+    assert "Soon rejected." not in text(client.get(url))
+
+
+def test_a_new_version_shows_on_the_next_request(client, cached, section, note):
+    url = section.get_absolute_url()
+    client.get(url)
+    assert "in version 2." in text(client.get(url))
+    assert state(client.get("/")) == "miss"
+
+    source = "\n\n".join(
+        f"## {key.replace('-', ' ').capitalize()} {{#{key}}}\n\nThe {key.replace('-', ' ')} as reworked in version 3."
+        for key in ["introduction", "rights-based-approach", "health-services"]
+    )
+    import_markdown(document=note, source=source, label="Reworked draft 2")
+
+    response = client.get(url)
+    assert state(response) == "miss"
+    assert "as reworked in version 3." in text(response)
+    assert "Reworked draft 2" in text(client.get("/"))
+
+
+def test_a_dry_run_import_that_rolls_back_invalidates_nothing(client, cached, section, note):
+    url = section.get_absolute_url()
+    client.get(url)
+    generation = page_cache.current_generation()
+
+    class DryRun(Exception):
+        pass
+
+    with pytest.raises(DryRun), transaction.atomic():
+        import_markdown(document=note, source="## Introduction {#introduction}\n\nNew.", label="Dry run")
+        raise DryRun
+
+    assert page_cache.current_generation() == generation
+    assert state(client.get(url)) == "hit"
+
+
+def test_bump_generation_changes_the_generation(cached):
+    before = page_cache.current_generation()
+    page_cache.bump_generation()
+    assert page_cache.current_generation() != before
+
+
+def test_a_lost_generation_restarts_higher_than_any_earlier_one(cached, settings):
+    from django.core.cache import cache
+
+    if isinstance(cache._cache, dict):  # local memory: the generation lives in a file
+        pytest.skip("only a shared cache keeps the generation in the cache")
+    before = int(page_cache.current_generation())
+    cache.delete(page_cache.GENERATION_KEY)
+    page_cache.bump_generation()
+    assert int(page_cache.current_generation()) > before
+
+
+def test_the_generation_is_shared_by_processes_when_the_cache_is_local_memory(cached, settings, tmp_path):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}}
+    before = page_cache.current_generation()
+    page_cache.bump_generation()
+    after = page_cache.current_generation()
+    assert after != before
+    assert (tmp_path / "page-cache-generation").read_text() == after
+
+
+# --- Conditional requests -------------------------------------------------------------------------
+
+
+def test_a_conditional_request_gets_304_on_a_miss_and_on_a_hit(client, cached, section):
+    url = section.get_absolute_url()
+    first = client.get(url)
+    etag = first["ETag"]
+    assert etag.startswith('W/"')
+    hit = client.get(url, headers={"if-none-match": etag})
+    assert hit.status_code == 304
+    assert state(hit) == "hit"
+    assert hit["ETag"] == etag
+    assert hit.content == b""
+
+    assert client.get(url, headers={"if-none-match": 'W/"something-else"'}).status_code == 200
+
+
+def test_a_conditional_request_gets_304_on_a_miss_when_the_page_reads_the_same(client, cached, note):
+    url = "/note/guidance-note/versions.atom"  # no form, so no signed timestamp that changes each second
+    etag = client.get(url)["ETag"]
+    page_cache.bump_generation()
+    miss = client.get(url, headers={"if-none-match": etag})
+    assert (miss.status_code, state(miss)) == (304, "miss")
+
+
+def test_a_change_on_the_page_changes_its_etag(client, cached, section, coordinator):
+    waiting = waiting_comment(section, "Waiting.")
+    url = section.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    services.comment_approve(comment=waiting, by=coordinator)
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert "Waiting." in text(response)
+
+
+def test_the_etag_of_a_page_with_a_form_depends_on_the_visitors_csrf_cookie(cached, section):
+    url = section.get_absolute_url()
+    one, other = Client(), Client()
+    etag = one.get(url)["ETag"]
+    assert other.get(url)["ETag"] != etag
+    # A visitor without the cookie gets the whole page, whatever they send: it has their new token.
+    response = Client().get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+
+
+def test_a_feed_without_form_has_one_etag_for_everybody(cached, section):
+    url = "/comments/feeds/guidance-note/rights-based-approach.atom"
+    etag = Client().get(url)["ETag"]
+    assert Client().get(url)["ETag"] == etag
+    assert Client().get(url, headers={"if-none-match": etag}).status_code == 304
+
+
+# --- Headers ------------------------------------------------------------------------------------
+
+
+def test_an_anonymous_page_may_be_kept_briefly_by_proxies(client, section, db):
+    first = client.get(section.get_absolute_url())
+    # The first response sets the visitor's CSRF cookie: only their browser may keep it.
+    assert django_settings.CSRF_COOKIE_NAME in first.cookies
+    assert sorted(first["Cache-Control"].split(", ")) == ["max-age=30", "private"]
+    second = client.get(section.get_absolute_url())
+    assert not second.cookies
+    assert sorted(second["Cache-Control"].split(", ")) == ["max-age=30", "public"]
+    for response in (first, second):
+        vary = {value.strip().lower() for value in response["Vary"].split(",")}
+        assert {"accept-language", "cookie"} <= vary
+
+
+def test_a_feed_is_public_from_the_first_request(client, note):
+    response = client.get("/note/guidance-note/versions.atom")
+    assert not response.cookies
+    assert sorted(response["Cache-Control"].split(", ")) == ["max-age=30", "public"]
+
+
+def test_a_signed_in_member_is_never_served_from_the_cache(client, cached, section, member):
+    anonymous = Client()
+    anonymous.get(section.get_absolute_url())
+    assert state(anonymous.get(section.get_absolute_url())) == "hit"
+
+    client.force_login(member)
+    for _ in range(2):
+        response, count = queries(client, section.get_absolute_url())
+        assert state(response) == "private"
+        assert count > 0
+        assert "public" not in response["Cache-Control"]
+        assert {"private", "no-cache"} <= set(response["Cache-Control"].split(", "))
+
+
+def test_coordinators_pages_are_never_cached(client, cached, coordinator):
+    def views(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from views(pattern, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern), pattern.callback
+
+    def marked(callback) -> bool:
+        # A function view carries the mark; a Feed instance carries it on its class's __call__.
+        method = None if hasattr(callback, "__name__") else type(callback).__dict__.get("__call__")
+        return getattr(callback, page_cache.MARKER, False) or getattr(method, page_cache.MARKER, False)
+
+    everything = list(views(get_resolver()))
+    coordinators = [(route, callback) for route, callback in everything if route.startswith(("admin/", "desk/"))]
+    assert any(route.startswith("admin/") for route, _ in coordinators)
+    assert not [route for route, callback in coordinators if marked(callback)]
+    assert [route for route, callback in everything if marked(callback)], "no public page is cached at all"
+
+    login = client.get("/admin/login/")
+    assert page_cache.STATE_HEADER not in login
+    assert "no-store" in login["Cache-Control"] or "private" in login["Cache-Control"]
+    client.force_login(coordinator)
+    for url in ("/admin/", "/desk/"):
+        response = client.get(url)
+        if response.status_code == 404:
+            continue
+        assert page_cache.STATE_HEADER not in response
+        assert "public" not in response.get("Cache-Control", "")
+        assert "private" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_a_page_showing_a_message_is_neither_stored_nor_served_from_the_cache(client, cached, section):
+    url = section.get_absolute_url()
+    page = text(client.get(url))
+    assert state(client.get(url)) == "hit"
+
+    posted = client.post("/comments/post/", comment_data(page))
+    assert posted.status_code == 302
+    with_message = client.get(posted["Location"])
+    assert "awaiting moderation" in text(with_message)
+    assert state(with_message) == "private"
+    assert "public" not in with_message["Cache-Control"]
+
+    # The message was shown once; the next request is anonymous again and gets the cached page.
+    after = client.get(url)
+    assert state(after) == "hit"
+    assert "awaiting moderation" not in text(after)
+    assert "awaiting moderation" not in text(Client().get(url))
+
+
+def test_inside_a_transaction_the_cache_is_bypassed_with_the_same_headers(client, section, db):
+    url = section.get_absolute_url()
+    client.get(url)
+    response, count = queries(client, url)
+    assert state(response) == "bypass"
+    assert count > 0
+    assert "public" in response["Cache-Control"]
+    feed = "/note/guidance-note/versions.atom"  # no form: no signed timestamp that changes every second
+    etag = client.get(feed)["ETag"]
+    assert client.get(feed, headers={"if-none-match": etag}).status_code == 304
+
+
+def test_a_cache_that_cannot_be_reached_only_costs_the_rendering(client, cached, section, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    approved_comment(section, text="Still readable.")
+    response = client.get(section.get_absolute_url())
+    assert response.status_code == 200
+    assert "Still readable." in text(response)
+    page_cache.bump_generation()  # logs, does not raise
+
+
+# --- CSRF on cached pages -----------------------------------------------------------------------
+
+
+def test_each_visitor_gets_a_token_of_their_own_csrf_secret_from_a_cached_page(cached, section):
+    url = section.get_absolute_url()
+    first = Client(enforce_csrf_checks=True)
+    first.get(url)
+    second = Client(enforce_csrf_checks=True)
+    response = second.get(url)
+    assert state(response) == "hit"
+    tokens = set(TOKEN_RE.findall(text(response)))
+    assert len(tokens) == 1
+    assert tokens != set(TOKEN_RE.findall(text(first.get(url))))
+    # The language switch, a form of every page, works from the cached copy.
+    switched = second.post("/i18n/setlang/", {"language": "fr", "next": url, "csrfmiddlewaretoken": tokens.pop()})
+    assert switched.status_code == 302
+    assert state(second.get(url)) in ("hit", "miss")
+    assert '<html lang="fr">' in text(second.get(url))
+
+
+def test_an_anonymous_visitor_without_csrf_cookie_posts_from_a_cached_page(cached, section):
+    url = section.get_absolute_url()
+    Client().get(url)
+    reader = Client(enforce_csrf_checks=True)
+    page = reader.get(url)
+    assert state(page) == "hit"
+    reader.cookies.clear()  # a browser that keeps no cookie, or a copy a proxy kept
+
+    response = reader.post("/comments/post/", comment_data(text(page)))
+
+    assert response.status_code == 302, text(response)
+    assert OrgComment.objects.get().state == State.UNCONFIRMED
+
+
+def test_a_signed_in_member_without_a_valid_csrf_token_is_refused(cached, section, member):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    page = text(browser.get(section.get_absolute_url()))
+    data = comment_data(page)
+
+    data.pop("csrfmiddlewaretoken", None)
+    assert browser.post("/comments/post/", data).status_code == 403
+    data["csrfmiddlewaretoken"] = "x" * 64
+    assert browser.post("/comments/post/", data).status_code == 403
+    assert not OrgComment.objects.exists()
+
+    data["csrfmiddlewaretoken"] = TOKEN_RE.search(page).group(1)
+    assert browser.post("/comments/post/", data).status_code == 302
+    assert OrgComment.objects.get().state != State.UNCONFIRMED  # signed in: no email confirmation
