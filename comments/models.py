@@ -56,9 +56,6 @@ class OrgCommentQuerySet(models.QuerySet):
 
         return self.filter(content_type=ContentType.objects.get_for_model(target), object_pk=str(target.pk))
 
-    def in_threads(self) -> OrgCommentQuerySet:
-        return self.order_by("thread_id", "order")
-
 
 class OrgCommentManager(XtdCommentManager.from_queryset(OrgCommentQuerySet)):
     def get_queryset(self) -> OrgCommentQuerySet:

@@ -53,11 +53,6 @@ def thread_page(target: Model, *, page_number: str | int = 1, newest_first: bool
     return ThreadPage(page=page, comments=comments, total=paginator.count)
 
 
-def counts_by_kind(target: Model) -> dict[str, int]:
-    rows = OrgComment.objects.visible().for_target(target).order_by().values_list("kind").annotate(n=Count("id"))
-    return dict(rows)
-
-
 def section_counts(sections) -> dict[int, list[tuple[str, str]]]:
     """Return {section id: [(kind, "3 endorsements"), ...]} of visible comments, in one query."""
     sections = list(sections)

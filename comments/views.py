@@ -7,7 +7,6 @@ import logging
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
@@ -211,8 +210,3 @@ def permalink(request: HttpRequest, comment_id: int) -> HttpResponse:
     page = before // settings.COMMENTS_PAGE_SIZE + 1
     query = f"?page={page}" if page > 1 else ""
     return HttpResponseRedirect(f"{target.get_absolute_url()}{query}#c{comment.pk}")
-
-
-def content_type_key(obj) -> str:
-    content_type = ContentType.objects.get_for_model(obj)
-    return f"{content_type.app_label}.{content_type.model}"
