@@ -32,9 +32,18 @@ FULL_SIZES = [10, 100, 1_000, 10_000]
 QUICK_SIZES = [10, 100, 1_000]
 
 
+PARTS = ("render", "http", "screening")
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, short loads; exit 0 on FAIL (CI)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        help="run only this part (repeatable); the data each part needs is built all the same",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"where to write the JSON (default {RESULTS})")
     return parser.parse_args(argv)
 
@@ -208,6 +217,7 @@ def main(argv: list[str]) -> int:
     environ = os.environ
     environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign.settings")
     environ["DEBUG"] = "false"
+    environ.setdefault("DB_CONN_MAX_AGE", "60")  # as in production: the worker and gunicorn keep connections
     environ["STATIC_ROOT"] = str(VAR / "static")
     environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     database = prepare_database(environ)
@@ -236,15 +246,25 @@ def main(argv: list[str]) -> int:
     }
     verdicts = Verdicts()
 
+    parts = set(args.only or PARTS)
+    if parts != set(PARTS):
+        results["only"] = sorted(parts)
+
     # 1. Rendering.
-    print("\n1. Section page: queries and cache-miss render time (best of 3-5 runs), ours against the stock tree")
     rows = []
+    if "render" in parts:
+        print("\n1. Section page: queries and cache-miss render time (best of 3-5 runs), ours against the stock tree")
     for size in sizes:
+        if "render" not in parts and not ("http" in parts and size == sizes[-1]):
+            continue
         section = sections[f"comments-{size}"]
         built = time.perf_counter()
         data.insert_comments(section, size, seed=size, users=users, version=version)
         threads = _threads(section)
         inserted = time.perf_counter() - built
+        if "render" not in parts:
+            rows.append({"comments": size, "threads": threads})
+            continue
         repeat = 5 if size <= 1_000 else 3
         stock_repeat = 3 if size <= 1_000 else 2
         result = render.measure(
@@ -252,164 +272,174 @@ def main(argv: list[str]) -> int:
         )
         rows.append(result.as_dict() | {"insert_s": round(inserted, 2)})
         print(f"   {size:>6} comments measured (inserted in {inserted:.1f} s)", flush=True)
-    results["render"] = rows
-    print(
-        table(
-            [
-                [
-                    f"{r['comments']:,}",
-                    r["threads"],
-                    r["page_queries"],
-                    f"{r['page_ms']:.1f}",
-                    r["ours_queries"],
-                    f"{r['ours_ms']:.1f}",
-                    r["stock_queries"],
-                    f"{r['stock_ms']:.1f}",
-                    f"{r['speedup']:.1f}x",
-                ]
-                for r in rows
-            ],
-            ["comments", "threads", "page q", "page ms", "ours q", "ours ms", "stock q", "stock ms", "stock/ours"],
-        )
-    )
-    render_verdicts(verdicts, rows, args.quick)
-
-    # 2 and 4. The cached page against a static file, and the worker's memory.
-    from bench import http
-
-    biggest = sizes[-1]
-    section = sections[f"comments-{biggest}"]
-    print(f"\n2. Cached section page ({biggest:,} comments) against a static file of the same size, one gunicorn")
-    from django.test import Client
-
-    page = Client().get(section.get_absolute_url())
-    top_level = next(r["threads"] for r in rows if r["comments"] == biggest)
-    seconds, rounds = (1.0, 3) if args.quick else (3.0, 5)
-    served = http.run(
-        page_path=section.get_absolute_url(),
-        page_body=page.content,
-        last_page=max(1, -(-top_level // 50)),
-        static_root=VAR / "static",
-        seconds=seconds,
-        rounds=rounds,
-        log=VAR / "gunicorn.log",
-    )
-    results["http"] = served
-    rates = served["requests_per_second"]
-    print(
-        table(
-            [
-                ["static file (whitenoise)", "identity", f"{served['static_bytes']:,}", rates["static"], "1.00"],
-                [
-                    "page, first visit",
-                    "identity",
-                    f"{served['page_bytes']:,}",
-                    rates["page_first_visit"],
-                    f"{served['ratio_first_visit']:.2f}",
-                ],
-                [
-                    "page, returning visitor",
-                    "identity",
-                    f"{served['page_bytes']:,}",
-                    rates["page_returning"],
-                    f"{served['ratio_returning']:.2f}",
-                ],
-                ["static file (whitenoise)", "gzip", f"{served['static_gzip_bytes']:,}", rates["static_gzip"], "1.00"],
-                [
-                    "page, returning visitor",
-                    "gzip",
-                    f"{served['page_gzip_bytes']:,}",
-                    rates["page_gzip_returning"],
-                    f"{served['ratio_gzip_returning']:.2f}",
-                ],
-            ],
-            ["response", "encoding", "bytes", "requests/s", "ratio"],
-        )
-    )
-    print(
-        f"   {served['tool']}, {served['connections']} connections, {served['rounds']} rounds of {served['seconds']} s;"
-        " ratios: median over the rounds of the ratio within each round"
-    )
-    if any(served["errors"].values()):
-        print(f"   errors: {served['errors']}")
-    for label, key in (
-        ("first visit", "ratio_first_visit"),
-        ("returning visitor", "ratio_returning"),
-        ("returning visitor, gzip", "ratio_gzip_returning"),
-    ):
-        name = f"cached page / static file, requests per second ({label})"
-        verdicts.add(name, f"{served[key]:.2f}", ">= 0.8", served[key] >= 0.8)
-    print(f"\n4. Peak resident size of the gunicorn worker serving the {biggest:,}-comment section")
-    print(
-        f"   VmHWM {served['worker_peak_rss_mib']} MiB (after start-up and the first requests: "
-        f"{served['worker_rss_after_start_mib']} MiB)"
-    )
-    verdicts.add(
-        f"peak RSS of one gunicorn worker ({biggest:,} comments)",
-        f"{served['worker_peak_rss_mib']} MiB",
-        "reported",
-        None,
-        "no target: a figure to watch",
-    )
-
-    # 3. Screening.
-    print("\n3. Screening on Redis: one worker process, screen_comment against noop_comment")
-    if not redis_url:
-        reason = "REDIS_URL is not set: screening is measured on the real Redis only"
-        print(f"   skipped: {reason}")
-        results["screening"] = {"skipped": reason}
-        verdicts.add("screening throughput / no-op throughput", "not measured", ">= 0.5", None, reason)
-        verdicts.add("screening p95 latency / no-op p95 latency", "not measured", "<= 3", None, reason)
-    else:
-        from bench import screening
-        from comments.models import State
-
-        batch, samples = (40, 20) if args.quick else (300, 100)
-        pending = data.insert_comments(
-            sections["screening"], batch + samples + 3, seed=7, state=State.PENDING, new_thread=1.0, version=version
-        )
-        warm, batch_ids, latency_ids = pending[:3], pending[3 : 3 + batch], pending[3 + batch :]
-        noop_ids = data.insert_comments(sections["screening"], 50, seed=8, new_thread=1.0, version=version)
-        screened = screening.run(
-            batch_ids=batch_ids, latency_ids=latency_ids, warm_ids=warm, noop_ids=noop_ids, log=VAR / "worker.log"
-        )
-        results["screening"] = screened
+    if "render" in parts:
+        results["render"] = rows
         print(
             table(
                 [
                     [
-                        "noop_comment",
-                        screened["noop_tasks"],
-                        screened["noop_per_second"],
-                        screened["noop_ms"]["p50"],
-                        screened["noop_ms"]["p95"],
-                    ],
-                    [
-                        "screen_comment",
-                        screened["screen_tasks"],
-                        screened["screen_per_second"],
-                        screened["screen_ms"]["p50"],
-                        screened["screen_ms"]["p95"],
-                    ],
+                        f"{r['comments']:,}",
+                        r["threads"],
+                        r["page_queries"],
+                        f"{r['page_ms']:.1f}",
+                        r["ours_queries"],
+                        f"{r['ours_ms']:.1f}",
+                        r["stock_queries"],
+                        f"{r['stock_ms']:.1f}",
+                        f"{r['speedup']:.1f}x",
+                    ]
+                    for r in rows
                 ],
-                ["task", "batch", "per second", "p50 ms", "p95 ms"],
+                ["comments", "threads", "page q", "page ms", "ours q", "ours ms", "stock q", "stock ms", "stock/ours"],
             )
         )
-        print(f"   decisions: {screened['decisions']}; left pending: {screened['still_pending']}")
-        if screened["failures"]:
-            print(f"   failures: {screened['failures']}")
-        verdicts.add(
-            "screening throughput / no-op throughput",
-            f"{screened['rate_ratio']:.2f}",
-            ">= 0.5",
-            screened["rate_ratio"] >= 0.5 and not screened["failures"],
+        render_verdicts(verdicts, rows, args.quick)
+
+    # 2 and 4. The cached page against a static file, and the worker's memory.
+    if "http" in parts:
+        from bench import http
+
+        biggest = sizes[-1]
+        section = sections[f"comments-{biggest}"]
+        print(f"\n2. Cached section page ({biggest:,} comments) against a static file of the same size, one gunicorn")
+        from django.test import Client
+
+        page = Client().get(section.get_absolute_url())
+        top_level = next(r["threads"] for r in rows if r["comments"] == biggest)
+        seconds, rounds = (1.0, 3) if args.quick else (3.0, 5)
+        served = http.run(
+            page_path=section.get_absolute_url(),
+            page_body=page.content,
+            last_page=max(1, -(-top_level // 50)),
+            static_root=VAR / "static",
+            seconds=seconds,
+            rounds=rounds,
+            log=VAR / "gunicorn.log",
+        )
+        results["http"] = served
+        rates = served["requests_per_second"]
+        print(
+            table(
+                [
+                    ["static file (whitenoise)", "identity", f"{served['static_bytes']:,}", rates["static"], "1.00"],
+                    [
+                        "page, first visit",
+                        "identity",
+                        f"{served['page_bytes']:,}",
+                        rates["page_first_visit"],
+                        f"{served['ratio_first_visit']:.2f}",
+                    ],
+                    [
+                        "page, returning visitor",
+                        "identity",
+                        f"{served['page_bytes']:,}",
+                        rates["page_returning"],
+                        f"{served['ratio_returning']:.2f}",
+                    ],
+                    [
+                        "static file (whitenoise)",
+                        "gzip",
+                        f"{served['static_gzip_bytes']:,}",
+                        rates["static_gzip"],
+                        "1.00",
+                    ],
+                    [
+                        "page, returning visitor",
+                        "gzip",
+                        f"{served['page_gzip_bytes']:,}",
+                        rates["page_gzip_returning"],
+                        f"{served['ratio_gzip_returning']:.2f}",
+                    ],
+                ],
+                ["response", "encoding", "bytes", "requests/s", "ratio"],
+            )
+        )
+        print(
+            f"   {served['tool']}, {served['connections']} connections,"
+            f" {served['rounds']} rounds of {served['seconds']} s;"
+            " ratios: median over the rounds of the ratio within each round"
+        )
+        if any(served["errors"].values()):
+            print(f"   errors: {served['errors']}")
+        for label, key in (
+            ("first visit", "ratio_first_visit"),
+            ("returning visitor", "ratio_returning"),
+            ("returning visitor, gzip", "ratio_gzip_returning"),
+        ):
+            name = f"cached page / static file, requests per second ({label})"
+            verdicts.add(name, f"{served[key]:.2f}", ">= 0.8", served[key] >= 0.8)
+        print(f"\n4. Peak resident size of the gunicorn worker serving the {biggest:,}-comment section")
+        print(
+            f"   VmHWM {served['worker_peak_rss_mib']} MiB (after start-up and the first requests: "
+            f"{served['worker_rss_after_start_mib']} MiB)"
         )
         verdicts.add(
-            "screening p95 latency / no-op p95 latency",
-            f"{screened['p95_ratio']:.2f}",
-            "<= 3",
-            screened["p95_ratio"] <= 3 and not screened["failures"],
+            f"peak RSS of one gunicorn worker ({biggest:,} comments)",
+            f"{served['worker_peak_rss_mib']} MiB",
+            "reported",
+            None,
+            "no target: a figure to watch",
         )
+
+    # 3. Screening.
+    if "screening" in parts:
+        print("\n3. Screening on Redis: one worker process, screen_comment against noop_comment")
+        if not redis_url:
+            reason = "REDIS_URL is not set: screening is measured on the real Redis only"
+            print(f"   skipped: {reason}")
+            results["screening"] = {"skipped": reason}
+            verdicts.add("screening throughput / no-op throughput", "not measured", ">= 0.5", None, reason)
+            verdicts.add("screening p95 latency / no-op p95 latency", "not measured", "<= 3", None, reason)
+        else:
+            from bench import screening
+            from comments.models import State
+
+            batch, samples = (40, 20) if args.quick else (300, 100)
+            pending = data.insert_comments(
+                sections["screening"], batch + samples + 3, seed=7, state=State.PENDING, new_thread=1.0, version=version
+            )
+            warm, batch_ids, latency_ids = pending[:3], pending[3 : 3 + batch], pending[3 + batch :]
+            noop_ids = data.insert_comments(sections["screening"], 50, seed=8, new_thread=1.0, version=version)
+            screened = screening.run(
+                batch_ids=batch_ids, latency_ids=latency_ids, warm_ids=warm, noop_ids=noop_ids, log=VAR / "worker.log"
+            )
+            results["screening"] = screened
+            print(
+                table(
+                    [
+                        [
+                            "noop_comment",
+                            screened["noop_tasks"],
+                            screened["noop_per_second"],
+                            screened["noop_ms"]["p50"],
+                            screened["noop_ms"]["p95"],
+                        ],
+                        [
+                            "screen_comment",
+                            screened["screen_tasks"],
+                            screened["screen_per_second"],
+                            screened["screen_ms"]["p50"],
+                            screened["screen_ms"]["p95"],
+                        ],
+                    ],
+                    ["task", "batch", "per second", "p50 ms", "p95 ms"],
+                )
+            )
+            print(f"   decisions: {screened['decisions']}; left pending: {screened['still_pending']}")
+            if screened["failures"]:
+                print(f"   failures: {screened['failures']}")
+            verdicts.add(
+                "screening throughput / no-op throughput",
+                f"{screened['rate_ratio']:.2f}",
+                ">= 0.5",
+                screened["rate_ratio"] >= 0.5 and not screened["failures"],
+            )
+            verdicts.add(
+                "screening p95 latency / no-op p95 latency",
+                f"{screened['p95_ratio']:.2f}",
+                "<= 3",
+                screened["p95_ratio"] <= 3 and not screened["failures"],
+            )
 
     results["verdicts"] = verdicts.items
     results["duration_s"] = round(time.time() - started, 1)

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import task_prerun
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign.settings")
@@ -21,6 +22,20 @@ def _prepare(sender: Celery, **kwargs) -> None:
     if settings.CELERY_BROKER_URL.startswith("filesystem"):
         for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
+
+
+@task_prerun.connect
+def _fresh_connections(task=None, **kwargs) -> None:
+    """Before each task, as Django does before each request: drop a database connection that broke
+    or outlived CONN_MAX_AGE (the worker keeps them between tasks: settings.CELERY_DB_REUSE_MAX).
+
+    Not for a task run eagerly, inside the caller's request or transaction.
+    """
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 app.autodiscover_tasks()

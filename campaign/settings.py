@@ -110,6 +110,9 @@ TEMPLATES = [
 DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'campaign.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0, minimum=0)
+# A kept connection is checked before its first use in a request or task: a database restart then
+# costs one reconnection, not an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded set-up runs gunicorn and a Celery worker on one SQLite file: write-ahead logging
     # lets readers and one writer work together, and IMMEDIATE transactions wait for the write
@@ -252,6 +255,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fix-up closes the database connection after every task unless this is set (then
+# every 2 x N tasks), whatever CONN_MAX_AGE says: a new PostgreSQL connection per task costs more than
+# most of our tasks. Django still drops a connection older than CONN_MAX_AGE or found broken.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", 100, minimum=0)
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -318,6 +325,9 @@ COMMENTS_APPROVE_THRESHOLD = env.float("COMMENTS_APPROVE_THRESHOLD", 1.0)
 if COMMENTS_APPROVE_THRESHOLD >= COMMENTS_SPAM_THRESHOLD:
     raise ImproperlyConfigured("COMMENTS_APPROVE_THRESHOLD must be lower than COMMENTS_SPAM_THRESHOLD.")
 # Coordinators get one digest mail per period when comments wait for review, never one per comment.
+# How long a screening process keeps the coordinators' keyword rules and the classifier's document
+# totals before reading them again (a change made in the same process applies at once).
+COMMENTS_SCREENING_CACHE_SECONDS = env.int("COMMENTS_SCREENING_CACHE_SECONDS", 10, minimum=0)
 COMMENTS_DIGEST_MINUTES = env.int("COMMENTS_DIGEST_MINUTES", 30, minimum=1)
 CELERY_BEAT_SCHEDULE["review-digest"]["schedule"] = timedelta(minutes=COMMENTS_DIGEST_MINUTES)
 # Akismet is asked only when a key is set; only the text is sent, never an email or an address.

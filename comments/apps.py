@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +15,9 @@ class CommentsConfig(AppConfig):
         # parent is saved, which would publish replies still waiting for moderation.
         # comments.services.refresh_visibility does this job by the moderation rules instead.
         pre_save.disconnect(publish_or_unpublish_on_pre_save, sender="comments.OrgComment")
+
+        from comments.screening import forget_keyword_rules
+
+        # The screening keeps the keyword rules for a few seconds; a change made here applies at once.
+        post_save.connect(forget_keyword_rules, sender="comments.KeywordRule", dispatch_uid="forget_rules_saved")
+        post_delete.connect(forget_keyword_rules, sender="comments.KeywordRule", dispatch_uid="forget_rules_deleted")

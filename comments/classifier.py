@@ -29,6 +29,7 @@ import csv
 import io
 import math
 import re
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sized
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import OperationalError, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Greatest
@@ -157,6 +159,24 @@ def _totals() -> dict[str, int]:
     return totals
 
 
+_kept_totals: tuple[float, dict[str, int]] | None = None
+
+
+def _scoring_totals() -> dict[str, int]:
+    """The totals for scoring, kept for ``COMMENTS_SCREENING_CACHE_SECONDS``: a few documents more
+    or less barely move the prior, and the screening saves a query per comment. Learning in this
+    process forgets them at once; learning in another (the training worker) shows within the delay."""
+    global _kept_totals
+    if _kept_totals is None or time.monotonic() - _kept_totals[0] > settings.COMMENTS_SCREENING_CACHE_SECONDS:
+        _kept_totals = (time.monotonic(), _totals())
+    return _kept_totals[1]
+
+
+def forget_totals() -> None:
+    global _kept_totals
+    _kept_totals = None
+
+
 def _has_learned_enough(totals: dict[str, int]) -> bool:
     return totals[SPAM] >= MIN_DOCUMENTS and totals[HAM] >= MIN_DOCUMENTS
 
@@ -207,9 +227,9 @@ def spam_probability(text: str) -> float:
     Returns exactly 0.5 ("no opinion") while the classifier has learned fewer than
     ``MIN_DOCUMENTS`` (5) documents of either label.
 
-    Runs two queries: the totals, then the rows of the text's tokens.
+    Runs two queries: the totals (kept a few seconds), then the rows of the text's tokens.
     """
-    totals = _totals()
+    totals = _scoring_totals()
     if not _has_learned_enough(totals):
         return 0.5
     tokens = tokenize(text)
@@ -256,6 +276,7 @@ def lock_for_writing() -> None:
 
 def _add_documents(deltas: dict[str, int]) -> None:
     """Change the document totals by ``deltas`` (label -> +n/-n), never below zero."""
+    forget_totals()
     for label in sorted(deltas):
         delta = deltas[label]
         if delta:
@@ -397,6 +418,7 @@ def learn_texts(rows: Iterable[tuple[str, str]], *, progress: Progress | None = 
 
 def _wipe() -> None:
     """Forget all counts; the totals rows stay (at zero), as they carry the write lock."""
+    forget_totals()
     TrainedComment.objects.all().delete()
     SpamToken.objects.all().delete()
     ClassifierTotals.objects.update(documents=0)

@@ -164,6 +164,21 @@ class ModerationEvent(models.Model):
         return self.actor.get_username() if self.actor_id else "system"
 
 
+class MinHashBand(models.Model):
+    """One band of a comment's MinHash signature, hashed to one number (locality-sensitive hashing).
+
+    Two texts whose signatures agree on all rows of any one band share a key, so the screening
+    finds its near-duplicate candidates with one indexed lookup, however many comments there are,
+    and compares only those signatures (comments.screening.check_near_duplicates).
+    """
+
+    comment = models.ForeignKey(OrgComment, on_delete=models.CASCADE, related_name="minhash_bands")
+    key = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.key}"
+
+
 class KeywordRule(models.Model):
     """A word or phrase coordinators want held for review or treated as spam."""
 

@@ -11,24 +11,31 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Min, Q, Value
 from django.utils.module_loading import import_string
 
-from comments.models import KeywordRule, ModerationEvent, OrgComment, State
+from comments.models import KeywordRule, MinHashBand, ModerationEvent, OrgComment, State
 
 log = logging.getLogger(__name__)
 
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
-MINHASH_SIZE = 64
+MINHASH_SIZE = 64  # bins of the signature: a power of two, the low bits of a hash choose the bin
 SHINGLE_WORDS = 4
 NEAR_DUPLICATE_SIMILARITY = 0.7
-NEAR_DUPLICATE_WINDOW = 2000
+# Locality-sensitive hashing: 16 bands of 4 rows. Two texts become candidates when one band agrees
+# entirely: with a true similarity of 0.7 that happens with probability 1 - (1 - 0.7**4)**16 = 0.99,
+# at 0.3 with 0.12; every candidate's signature is then compared in full.
+BAND_ROWS = 4
+BANDS = MINHASH_SIZE // BAND_ROWS
+NEAR_DUPLICATE_CANDIDATES = 500  # compared at most, newest first: a campaign this big is found anyway
 
 
 @dataclass(frozen=True)
@@ -56,16 +63,53 @@ class Screening:
         return "; ".join(shown) or "No check raised anything."
 
 
+@dataclass(frozen=True)
+class SenderHistory:
+    """What the site already holds from the same sender (email or address), read in one query."""
+
+    duplicate_of: int | None = None  # an earlier comment by the same poster with the same text
+    last_hour_by_address: int = 0
+    last_hour_by_email: int = 0
+    approved_before: bool = False  # the same email has an approved comment
+
+
+def sender_history(comment: OrgComment) -> SenderHistory:
+    """Count the sender's other comments, for the duplicate, rate and trust checks.
+
+    One indexed query by email, one by address (an OR of the two, on two tables, could use neither
+    index): their cost does not grow with the number of comments on the site.
+    """
+    others = OrgComment.objects.exclude(pk=comment.pk).order_by()
+    last_hour = Q(submit_date__gte=comment.submit_date - timedelta(hours=1), submit_date__lte=comment.submit_date)
+    by_email = {"duplicate_of": None, "last_hour": 0, "approved": 0}
+    if comment.user_email:
+        same_text = Q(fingerprint=comment.fingerprint) & ~Q(state=State.WITHDRAWN)
+        by_email = others.filter(user_email__iexact=comment.user_email).aggregate(
+            duplicate_of=Min("pk", filter=same_text) if comment.fingerprint else Value(None),
+            last_hour=Count("pk", filter=last_hour),
+            approved=Count("pk", filter=Q(state=State.APPROVED)),
+        )
+    by_address = 0
+    if comment.address_hash:
+        by_address = others.filter(last_hour, address_hash=comment.address_hash).count()
+    return SenderHistory(
+        duplicate_of=by_email["duplicate_of"],
+        last_hour_by_address=by_address,
+        last_hour_by_email=by_email["last_hour"],
+        approved_before=by_email["approved"] > 0,
+    )
+
+
 # --- The checks ---------------------------------------------------------------
 
 
-def check_honeypot(comment: OrgComment) -> CheckResult:
+def check_honeypot(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     if comment.honeypot_filled:
         return CheckResult("honeypot", 10.0, "The hidden field that people never see was filled in, as bots do.")
     return CheckResult("honeypot", 0.0, "")
 
 
-def check_speed(comment: OrgComment) -> CheckResult:
+def check_speed(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     seconds = comment.form_seconds
     if seconds is None:
         return CheckResult("speed", 0.0, "")
@@ -76,7 +120,7 @@ def check_speed(comment: OrgComment) -> CheckResult:
     return CheckResult("speed", 0.0, "")
 
 
-def check_links(comment: OrgComment) -> CheckResult:
+def check_links(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     count = len(_URL.findall(comment.comment))
     if count > 5:
         return CheckResult("links", 4.0, f"Contains {count} links.")
@@ -85,13 +129,37 @@ def check_links(comment: OrgComment) -> CheckResult:
     return CheckResult("links", 0.0, "")
 
 
-def check_keywords(comment: OrgComment) -> CheckResult:
+_rules: tuple[float, list[tuple[re.Pattern, str, str]]] | None = None  # (read at, [(pattern, phrase, action)])
+
+
+def keyword_rules() -> list[tuple[re.Pattern, str, str]]:
+    """The coordinators' keyword rules, compiled, kept for ``COMMENTS_SCREENING_CACHE_SECONDS``.
+
+    A change made in this process (the desk, the admin) applies at once (``forget_keyword_rules``
+    runs on every save and delete); one made in another process, within those seconds.
+    """
+    global _rules
+    if _rules is None or time.monotonic() - _rules[0] > settings.COMMENTS_SCREENING_CACHE_SECONDS:
+        compiled = []
+        for phrase, action in KeywordRule.objects.values_list("phrase", "action"):
+            folded = phrase.casefold().strip()
+            if folded:
+                compiled.append((re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)"), phrase, action))
+        _rules = (time.monotonic(), compiled)
+    return _rules[1]
+
+
+def forget_keyword_rules(**kwargs) -> None:
+    global _rules
+    _rules = None
+
+
+def check_keywords(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     text = comment.comment.casefold()
     spam, hold = [], []
-    for rule in KeywordRule.objects.all():
-        phrase = rule.phrase.casefold().strip()
-        if phrase and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text):
-            (spam if rule.action == KeywordRule.Action.SPAM else hold).append(rule.phrase)
+    for pattern, phrase, action in keyword_rules():
+        if pattern.search(text):
+            (spam if action == KeywordRule.Action.SPAM else hold).append(phrase)
     if spam:
         return CheckResult("keywords", 6.0, f"Contains words listed as spam: {', '.join(spam)}.", hold=True)
     if hold:
@@ -99,29 +167,18 @@ def check_keywords(comment: OrgComment) -> CheckResult:
     return CheckResult("keywords", 0.0, "")
 
 
-def check_same_poster_duplicate(comment: OrgComment) -> CheckResult:
+def check_same_poster_duplicate(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     if not comment.fingerprint:
         return CheckResult("duplicate", 0.0, "")
-    earlier = (
-        OrgComment.objects.filter(fingerprint=comment.fingerprint, user_email__iexact=comment.user_email)
-        .exclude(pk=comment.pk)
-        .exclude(state=State.WITHDRAWN)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    earlier = (history or sender_history(comment)).duplicate_of
     if earlier:
         return CheckResult("duplicate", 1.0, f"The same poster already sent this text (comment #{earlier}).", hold=True)
     return CheckResult("duplicate", 0.0, "")
 
 
-def check_rate(comment: OrgComment) -> CheckResult:
-    hour_ago = comment.submit_date - timedelta(hours=1)
-    recent = OrgComment.objects.filter(submit_date__gte=hour_ago, submit_date__lte=comment.submit_date).exclude(
-        pk=comment.pk
-    )
-    by_address = recent.filter(address_hash=comment.address_hash).count() if comment.address_hash else 0
-    by_email = recent.filter(user_email__iexact=comment.user_email).count() if comment.user_email else 0
-    busiest = max(by_address, by_email)
+def check_rate(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
+    history = history or sender_history(comment)
+    busiest = max(history.last_hour_by_address, history.last_hour_by_email)
     if busiest >= 10:
         return CheckResult("rate", 5.0, f"{busiest} other comments from the same sender in the last hour.")
     if busiest >= 3:
@@ -129,7 +186,7 @@ def check_rate(comment: OrgComment) -> CheckResult:
     return CheckResult("rate", 0.0, "")
 
 
-def check_classifier(comment: OrgComment) -> CheckResult:
+def check_classifier(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     from comments import classifier
 
     probability = classifier.spam_probability(comment.comment)
@@ -139,7 +196,7 @@ def check_classifier(comment: OrgComment) -> CheckResult:
     return CheckResult("classifier", score, f"The learning filter rates this {probability:.0%} likely to be spam.")
 
 
-def check_akismet(comment: OrgComment) -> CheckResult:
+def check_akismet(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     """Ask Akismet, only when a key is configured. Only the text is sent: never an email or an address."""
     if not settings.AKISMET_API_KEY:
         return CheckResult("akismet", 0.0, "")
@@ -161,7 +218,7 @@ def check_akismet(comment: OrgComment) -> CheckResult:
     return CheckResult("akismet", -1.0, "Akismet says this is not spam.")
 
 
-CHECKS: list[Callable[[OrgComment], CheckResult]] = [
+CHECKS: list[Callable[[OrgComment, SenderHistory], CheckResult]] = [
     check_honeypot,
     check_speed,
     check_links,
@@ -176,22 +233,56 @@ CHECKS: list[Callable[[OrgComment], CheckResult]] = [
 # --- Near-duplicates across posters ---------------------------------------------
 
 
-def minhash(text: str) -> list[int]:
-    """Return a MinHash signature of the text's word shingles (empty for very short texts)."""
+def _shingles(text: str) -> set[str]:
     words = [w.casefold() for w in _WORD.findall(text)]
     if len(words) < SHINGLE_WORDS:
-        shingles = {" ".join(words)} if words else set()
-    else:
-        shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+_BIN_BITS = MINHASH_SIZE.bit_length() - 1
+_VALUE_SPAN = 1 << (64 - _BIN_BITS)  # values in a bin are below this; borrowed ones are above
+
+
+def minhash(text: str) -> list[int]:
+    """Return a MinHash signature of the text's word shingles (empty for a text with no words).
+
+    One hash per shingle ("one permutation hashing"): its low bits choose one of the bins, the
+    rest is its value, and each bin keeps its smallest value. A bin no shingle fell into borrows
+    the value of the next filled bin to its right, marked with the distance, so that signatures
+    still compare position by position: the share of equal positions estimates the Jaccard
+    similarity of the two sets of shingles, as with 64 separate hash functions, for 1/64 of the work.
+    """
+    shingles = _shingles(text)
     if not shingles:
         return []
+    bins: list[int | None] = [None] * MINHASH_SIZE
+    mask = MINHASH_SIZE - 1
+    for shingle in shingles:
+        hashed = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+        index, value = hashed & mask, hashed >> _BIN_BITS
+        current = bins[index]
+        if current is None or value < current:
+            bins[index] = value
     signature = []
-    for seed in range(MINHASH_SIZE):
-        salt = seed.to_bytes(2, "big")
-        signature.append(
-            min(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8, salt=salt).digest(), "big") for s in shingles)
-        )
+    for index in range(MINHASH_SIZE):
+        distance = 0
+        while bins[(index + distance) % MINHASH_SIZE] is None:
+            distance += 1
+        signature.append(bins[(index + distance) % MINHASH_SIZE] + distance * _VALUE_SPAN)
     return signature
+
+
+def band_keys(signature: list[int]) -> list[int]:
+    """Hash each band of a signature (with its position) to one signed 64-bit key, for the index."""
+    if len(signature) != MINHASH_SIZE:
+        return []
+    keys = []
+    for band in range(BANDS):
+        rows = signature[band * BAND_ROWS : (band + 1) * BAND_ROWS]
+        digest = hashlib.blake2b(f"{band}:{rows}".encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
 
 
 def similarity(a: list[int], b: list[int]) -> float:
@@ -202,14 +293,15 @@ def similarity(a: list[int], b: list[int]) -> float:
 
 def check_near_duplicates(comment: OrgComment, signature: list[int]) -> tuple[CheckResult, int | None]:
     """Find other posters' near-identical texts; group them as one campaign rather than drop them."""
-    if len(signature) != MINHASH_SIZE:
+    keys = band_keys(signature)
+    if not keys:
         return CheckResult("campaign", 0.0, ""), None
     candidates = (
-        OrgComment.objects.exclude(pk=comment.pk)
+        OrgComment.objects.filter(pk__in=MinHashBand.objects.filter(key__in=keys).values("comment_id"))
+        .exclude(pk=comment.pk)
         .exclude(user_email__iexact=comment.user_email)
-        .exclude(minhash=[])
         .order_by("-pk")
-        .values_list("pk", "minhash", "campaign_group")[:NEAR_DUPLICATE_WINDOW]
+        .values_list("pk", "minhash", "campaign_group")[:NEAR_DUPLICATE_CANDIDATES]
     )
     matches = [
         (pk, group) for pk, other, group in candidates if similarity(signature, other) >= NEAR_DUPLICATE_SIMILARITY
@@ -221,20 +313,24 @@ def check_near_duplicates(comment: OrgComment, signature: list[int]) -> tuple[Ch
     return CheckResult("campaign", 1.0, reason, hold=True), group
 
 
+def store_signature(comment_id: int, signature: list[int]) -> None:
+    """Index a screened comment's signature bands, so later comments find it as a candidate.
+
+    A comment is screened once (only a pending comment is, and none goes back to pending).
+    """
+    MinHashBand.objects.bulk_create(MinHashBand(comment_id=comment_id, key=key) for key in band_keys(signature))
+
+
 # --- Trust and decision -----------------------------------------------------------
 
 
-def is_trusted(comment: OrgComment) -> bool:
+def is_trusted(comment: OrgComment, history: SenderHistory | None = None) -> bool:
     """A member of a verified organisation, or an email with an earlier approved comment."""
     if comment.user_id and comment.user.organisations.filter(verified_at__isnull=False).exists():
         return True
     if comment.organisation_id and comment.organisation and comment.organisation.verified_at and comment.user_id:
         return True
-    return (
-        OrgComment.objects.filter(user_email__iexact=comment.user_email, state=State.APPROVED)
-        .exclude(pk=comment.pk)
-        .exists()
-    )
+    return (history or sender_history(comment)).approved_before
 
 
 def decide(total: float, *, trusted: bool, held: bool) -> str:
@@ -248,12 +344,13 @@ def decide(total: float, *, trusted: bool, held: bool) -> str:
 
 def screen(comment: OrgComment) -> Screening:
     """Run every check on a comment and decide; writes nothing."""
-    results = [check(comment) for check in CHECKS]
+    history = sender_history(comment)
+    results = [check(comment, history) for check in CHECKS]
     signature = minhash(comment.comment)
     near, group = check_near_duplicates(comment, signature)
     results.append(near)
     total = round(sum(r.score for r in results), 2)
-    trusted = is_trusted(comment)
+    trusted = is_trusted(comment, history)
     decision = decide(total, trusted=trusted, held=any(r.hold for r in results))
     return Screening(results, total, decision, trusted, signature, group)
 
@@ -261,32 +358,55 @@ def screen(comment: OrgComment) -> Screening:
 def screen_comment(*, comment_id: int) -> str | None:
     """Screen a pending comment and record the decision; do nothing if it is no longer pending.
 
-    The checks run outside the lock (they may call Akismet); the decision is applied under
-    ``select_for_update`` after checking the state again, so a comment is never decided twice.
+    The comment is locked (``select_for_update``) while its state is checked and the decision
+    recorded, so a comment is never decided twice. With Akismet, the checks run before the lock
+    (they wait on another host) and the state is checked again under it; without, the checks run
+    under the lock, and the comment is read once.
     """
+    if settings.AKISMET_API_KEY:
+        comment = _load(comment_id)
+        if comment is None or comment.state != State.PENDING:
+            return None
+        result = screen(comment)
+        with transaction.atomic():
+            locked = _load(comment_id, lock=True)
+            if locked.state != State.PENDING:
+                return None
+            return _record(locked, result)
+    with transaction.atomic():
+        comment = _load(comment_id, lock=True)
+        if comment is None or comment.state != State.PENDING:
+            return None
+        return _record(comment, screen(comment))
+
+
+def _load(comment_id: int, *, lock: bool = False) -> OrgComment | None:
+    comments = OrgComment.objects.select_related("user", "organisation").order_by()
+    if lock:
+        # The comment's own row: every other change of state locks it too (services.change_state).
+        comments = comments.select_for_update(of=("self",))
+    return comments.filter(pk=comment_id).first()
+
+
+def _record(comment: OrgComment, result: Screening) -> str:
+    """Write a screening's outcome on a comment locked by the caller, pending still."""
     from comments import services
 
-    comment = OrgComment.objects.select_related("user", "organisation").filter(pk=comment_id).first()
-    if comment is None or comment.state != State.PENDING:
-        return None
-    result = screen(comment)
-    with transaction.atomic():
-        locked = OrgComment.objects.select_for_update().get(pk=comment_id)
-        if locked.state != State.PENDING:
-            return None
-        OrgComment.objects.filter(pk=comment_id).update(
-            spam_score=result.total,
-            spam_reasons=result.reasons(),
-            minhash=result.minhash,
-            campaign_group=result.campaign_group,
+    if result.campaign_group is not None:
+        # The first comment of a campaign joins its own group, so the desk counts it too.
+        OrgComment.objects.filter(pk=result.campaign_group, campaign_group__isnull=True).update(
+            campaign_group=result.campaign_group
         )
-        if result.campaign_group is not None:
-            # The first comment of a campaign joins its own group, so the desk counts it too.
-            OrgComment.objects.filter(pk=result.campaign_group, campaign_group__isnull=True).update(
-                campaign_group=result.campaign_group
-            )
-        locked.spam_score = result.total
-        services.apply_screening(locked, result.decision, reason=result.summary(), score=result.total)
+    store_signature(comment.pk, result.minhash)
+    services.apply_screening(
+        comment,
+        result.decision,
+        reason=result.summary(),
+        score=result.total,
+        spam_reasons=result.reasons(),
+        minhash=result.minhash,
+        campaign_group=result.campaign_group,
+    )
     return result.decision
 
 

@@ -20,6 +20,7 @@ from django.core import signing
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_comments.models import Comment
 
 from comments.models import Display, Kind, ModerationEvent, OrgComment, State
 from comments.text import clean_text, fingerprint, render_text
@@ -288,9 +289,12 @@ def comment_mark_spam(*, comment: OrgComment, by: AbstractBaseUser | None, reaso
     return change_state(comment=comment, new_state=State.SPAM, action=Action.SPAM, by=by, reason=reason, score=score)
 
 
-def apply_screening(comment: OrgComment, decision: str, *, reason: str, score: float) -> None:
-    """Record the screening's decision on a comment the caller has locked."""
-    _transition(comment, decision, action=Action.SCREEN, actor=None, reason=reason, score=score)
+def apply_screening(comment: OrgComment, decision: str, *, reason: str, score: float, **screened) -> None:
+    """Record the screening's decision on a comment the caller has locked.
+
+    ``screened``: the screening's other columns (reasons, signature...), written in the same UPDATE.
+    """
+    _transition(comment, decision, action=Action.SCREEN, actor=None, reason=reason, score=score, fields=screened)
 
 
 def comment_not_spam(*, comment: OrgComment, by: AbstractBaseUser | None, reason: str = "") -> OrgComment:
@@ -326,9 +330,17 @@ def change_state(
 
 
 def _transition(
-    comment: OrgComment, new_state: str, *, action: str, actor=None, reason: str = "", score=None, notify: bool = True
+    comment: OrgComment,
+    new_state: str,
+    *,
+    action: str,
+    actor=None,
+    reason: str = "",
+    score=None,
+    notify: bool = True,
+    fields: dict | None = None,
 ) -> None:
-    """Apply a transition to a row already locked by the caller."""
+    """Apply a transition to a row already locked by the caller (``fields``: more columns to set)."""
     old_state = comment.state
     if new_state not in TRANSITIONS[old_state]:
         raise InvalidTransition(
@@ -339,8 +351,10 @@ def _transition(
     comment.state_changed_at = timezone.now()
     if score is not None:
         comment.spam_score = score
+    for name, value in (fields or {}).items():
+        setattr(comment, name, value)
     OrgComment.objects.filter(pk=comment.pk).update(
-        state=new_state, state_changed_at=comment.state_changed_at, spam_score=comment.spam_score
+        state=new_state, state_changed_at=comment.state_changed_at, spam_score=comment.spam_score, **(fields or {})
     )
     ModerationEvent.objects.create(
         comment=comment,
@@ -352,7 +366,9 @@ def _transition(
         score=score,
     )
     was_public = comment.is_public
-    refresh_visibility(comment)
+    if was_public or new_state == State.APPROVED:
+        # Otherwise the comment stays hidden, and so do its replies: nothing to recompute.
+        refresh_visibility(comment)
     from comments import tasks
 
     if comment.is_public and not was_public and comment.level > 0:
@@ -370,13 +386,18 @@ def refresh_visibility(comment: OrgComment) -> None:
 
     This replaces django-comments-xtd's pre_save hook, which copies a parent's public
     flag onto every reply and so would publish replies still waiting for moderation.
+    ``is_public`` is a column of django-contrib-comments' table: it is updated there directly
+    (through the child model, Django would first read the ids, one query more).
     """
     if comment.level == 0 or comment.parent_id == comment.pk:
         parent_public = True
     else:
         parent_public = OrgComment.objects.filter(pk=comment.parent_id).values_list("is_public", flat=True).first()
     comment.is_public = bool(parent_public) and comment.state == State.APPROVED
-    OrgComment.objects.filter(pk=comment.pk).update(is_public=comment.is_public)
+    Comment.objects.filter(pk=comment.pk).update(is_public=comment.is_public)
+    if not comment.nested_count:
+        # django-comments-xtd counts the replies ever made under a comment: none, nothing to do.
+        return
     frontier = {comment.pk: comment.is_public}
     while frontier:
         children = list(
@@ -390,7 +411,7 @@ def refresh_visibility(comment: OrgComment) -> None:
         for public in (True, False):
             ids = [pk for pk, value in next_frontier.items() if value is public]
             if ids:
-                OrgComment.objects.filter(pk__in=ids).update(is_public=public)
+                Comment.objects.filter(pk__in=ids).update(is_public=public)
         frontier = next_frontier
 
 

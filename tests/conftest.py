@@ -62,3 +62,17 @@ def note(db):
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply; production keeps Django's strong default."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keyword_rules():
+    """The screening keeps keyword rules and classifier totals in memory; a test's rolled-back rows
+    must not outlive it."""
+    from comments.classifier import forget_totals
+    from comments.screening import forget_keyword_rules
+
+    forget_keyword_rules()
+    forget_totals()
+    yield
+    forget_keyword_rules()
+    forget_totals()

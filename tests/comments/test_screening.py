@@ -314,3 +314,36 @@ def test_a_broker_outage_after_commit_never_turns_a_stored_comment_into_an_error
         response = client.post("/comments/post/", form_data(section))
     assert response.status_code == 302
     assert OrgComment.objects.get().state == "pending"  # the sweep will screen it later
+
+
+def test_keyword_rules_are_kept_in_memory_and_a_change_applies_at_once(section, django_assert_num_queries):
+    comment = pending(section, text="Our casino night raised funds")
+    assert screening.check_keywords(comment).score == 0
+    with django_assert_num_queries(0):  # read once, kept
+        screening.check_keywords(comment)
+    rule = KeywordRule.objects.create(phrase="casino", action=KeywordRule.Action.SPAM)
+    assert screening.check_keywords(comment).score == 6.0
+    rule.delete()
+    assert screening.check_keywords(comment).score == 0
+
+
+def test_sender_history_reads_the_same_few_queries_however_many_comments(section, django_assert_num_queries):
+    for n in range(12):
+        pending(section, text=f"earlier comment {n}", user_email="Busy@Example.org", address_hash="a" * 64)
+    comment = pending(section, text="earlier comment 3", user_email="busy@example.org", address_hash="a" * 64)
+    with django_assert_num_queries(2):  # one by email, one by address
+        history = screening.sender_history(comment)
+    assert history.last_hour_by_email == 12 and history.last_hour_by_address == 12
+    assert history.duplicate_of is not None and not history.approved_before
+
+
+def test_near_duplicates_are_found_through_the_band_index_among_many_comments(section):
+    texts = [f"statement number {n} about police raids on flats in district {n * 7} last winter" for n in range(30)]
+    for n, text in enumerate(texts):
+        screening.screen_comment(comment_id=pending(section, text=text, user_email=f"p{n}@example.org").pk)
+    copy = pending(section, text=texts[11] + " again", user_email="late@example.org")
+    signature = screening.minhash(copy.comment)
+    result, group = screening.check_near_duplicates(copy, signature)
+    first = OrgComment.objects.get(comment=texts[11])
+    assert group == first.pk and result.hold
+    assert screening.check_near_duplicates(copy, screening.minhash("nothing like the others at all"))[1] is None
