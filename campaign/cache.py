@@ -122,7 +122,7 @@ GENERATION_TIMEOUT = 24 * 3600
 MARKER = "public_page"
 #: The header that says what the page cache did: hit, miss, bypass (not used) or private.
 STATE_HEADER = "X-Page-Cache"
-_FORMAT = 3  # of StoredPage; a page stored in another format is ignored
+_FORMAT = 4  # of StoredPage; a page stored in another format is ignored
 
 # What Django's {% csrf_token %} writes; the stored page is cut where its token was.
 _TOKEN_RE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
@@ -142,7 +142,9 @@ _GZIP_LEVEL = 6  # as GZipMiddleware: level 9 costs a fifth more time for 1 % le
 class StoredPage(NamedTuple):
     format: int
     parts: tuple[bytes, ...]  # the body, cut where CSRF tokens go (one part: no token)
-    deflated: tuple[bytes, ...]  # each part as raw deflate, all but the last ending on a full flush
+    # With tokens: each part as raw deflate, all but the last ending on a full flush. Without: the
+    # whole gzip response, ready to send as it is (most pages: nothing in them is per visitor).
+    deflated: tuple[bytes, ...]
     headers: tuple[tuple[str, str], ...]
     digest: str
     created: float
@@ -352,15 +354,23 @@ def _stored_page(response: HttpResponse) -> StoredPage:
     parts = tuple(body.split(_PLACEHOLDER))
     deflated = tuple(_deflate(part, last=index == len(parts) - 1) for index, part in enumerate(parts))
     digest = hashlib.blake2b(body, digest_size=12).hexdigest()
-    return StoredPage(_FORMAT, parts, deflated, _kept_headers(response), digest, time.time())
+    page = StoredPage(_FORMAT, parts, deflated, _kept_headers(response), digest, time.time())
+    if not page.has_token:
+        page = page._replace(deflated=(_gzip_member(parts, deflated, b""),))
+    return page
 
 
 def _gzip(page: StoredPage, token: bytes) -> bytes:
-    """The page as one gzip member: its deflated parts, with the token in stored blocks between them."""
+    """The page gzipped, with this visitor's token, if it has any (else made once, when stored)."""
+    return _gzip_member(page.parts, page.deflated, token) if page.has_token else page.deflated[0]
+
+
+def _gzip_member(parts: tuple[bytes, ...], deflated_parts: tuple[bytes, ...], token: bytes) -> bytes:
+    """One gzip member: the deflated parts, with the token in stored blocks between them."""
     stored = b"\x00" + struct.pack("<HH", len(token), len(token) ^ 0xFFFF) + token  # BFINAL=0, BTYPE=00
     chunks = [_GZIP_HEADER]
     crc = size = 0
-    for index, (part, deflated) in enumerate(zip(page.parts, page.deflated, strict=True)):
+    for index, (part, deflated) in enumerate(zip(parts, deflated_parts, strict=True)):
         if index:
             chunks.append(stored)
             crc, size = zlib.crc32(token, crc), size + len(token)
@@ -401,14 +411,14 @@ def _respond(request: HttpRequest, page: StoredPage, state: str, *, had_secret: 
         response: HttpResponseBase = HttpResponseNotModified()
     else:
         insert = _TOKEN_PREFIX + (token or get_token(request)).encode() + b'"' if page.has_token else b""
-        if _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-            response = HttpResponse(_gzip(page, insert))
+        gzipped = _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        body = _gzip(page, insert) if gzipped else (insert.join(page.parts) if page.has_token else page.parts[0])
+        response = HttpResponse(body)
+        if gzipped:
             response["Content-Encoding"] = "gzip"
-        else:
-            response = HttpResponse(insert.join(page.parts))
         for name, value in page.headers:
             response[name] = value
-        response["Content-Length"] = str(len(response.content))
+        response["Content-Length"] = str(len(body))
     if had_secret:
         # The visitor already holds this secret: the cookie need not be sent again.
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
@@ -488,6 +498,8 @@ class PageCacheMiddleware:
                 page = _load(page_key(request, current_generation(), language))
             except Exception:  # the decorator will render the page and say so in the log
                 page = None
+            if page is not None and not page.has_token:
+                return _respond(request, page, "hit", had_secret=False)  # the same bytes for every reader
             if page is not None:
                 self.csrf.process_request(request)
                 response = _respond(request, page, "hit", had_secret=_had_csrf_secret(request))

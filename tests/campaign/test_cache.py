@@ -594,6 +594,16 @@ def test_an_anonymous_visitor_without_csrf_cookie_posts_from_a_cached_page(cache
     assert OrgComment.objects.get().state == State.UNCONFIRMED
 
 
+def test_the_comment_form_carries_a_token_only_for_a_signed_in_member(cached, section, member):
+    form = re.compile(r'<form class="comment-form".*?</form>', re.DOTALL)
+    anonymous = form.search(text(Client().get(section.get_absolute_url()))).group(0)
+    assert "csrfmiddlewaretoken" not in anonymous
+    browser = Client()
+    browser.force_login(member)
+    signed_in = form.search(text(browser.get(section.get_absolute_url()))).group(0)
+    assert TOKEN_RE.search(signed_in), signed_in[:600]
+
+
 def test_a_signed_in_member_without_a_valid_csrf_token_is_refused(cached, section, member):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(member)
