@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from campaign.admin_cache import ShownToReadersAdmin
 from campaign.models import Organisation
 
 
@@ -28,7 +29,7 @@ class VerifiedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ShownToReadersAdmin, admin.ModelAdmin):
     # contact_email is private: editable on the change form, never in a list.
     list_display = ("name", "city", "country", "network", "is_verified", "verified_at", "verified_by")
     list_filter = (VerifiedFilter, "country")

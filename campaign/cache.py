@@ -22,8 +22,9 @@ Invalidation: one generation for the whole site
     A reader sees a decision on their next request: at once in the process that took it, within
     ``PAGE_CACHE_GENERATION_SECONDS`` (1 s) in the others, which trust their copy of the number
     that long; plus the ``PAGE_CACHE_MAX_AGE`` seconds a browser or a proxy may keep a page.
-    Changes made outside these services (a record edited in the admin, a version whose
-    publication date arrives) show once the cached copy expires, after ``PAGE_CACHE_SECONDS``.
+    An edit in the admin of what readers see (the note, organisations) bumps it too
+    (``campaign.admin_cache``). Other changes (a version whose publication date arrives, a row
+    changed in a shell) show once the cached copy expires, after ``PAGE_CACHE_SECONDS``.
 
     The generation lives in the cache itself. When that cache is local memory (the embedded
     default), each process has its own memory, and a decision taken by the Celery worker would

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from campaign.admin_cache import ShownToReadersAdmin
 from guidance.models import Document, Section, SectionText, Version
 
 
@@ -27,7 +28,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ShownToReadersAdmin, admin.ModelAdmin):
     list_display = ("title", "slug", "language", "consultation_opens", "consultation_closes", "created")
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
@@ -50,7 +51,7 @@ class IsTranslationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Version)
-class VersionAdmin(admin.ModelAdmin):
+class VersionAdmin(ShownToReadersAdmin, admin.ModelAdmin):
     list_display = ("document", "number", "label", "kind", "language", "published", "translation_of")
     list_display_links = ("number", "label")
     list_filter = ("document", "kind", "language", IsTranslationFilter, "published")
@@ -62,7 +63,7 @@ class VersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ShownToReadersAdmin, admin.ModelAdmin):
     list_display = ("key", "document", "created")
     list_filter = ("document",)
     list_select_related = ("document",)
@@ -70,7 +71,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SectionText)
-class SectionTextAdmin(admin.ModelAdmin):
+class SectionTextAdmin(ShownToReadersAdmin, admin.ModelAdmin):
     list_display = ("__str__", "section", "version", "position", "level")
     list_filter = ("version__document", "version")
     list_select_related = ("section__document", "version__document")

@@ -619,3 +619,28 @@ def test_a_signed_in_member_without_a_valid_csrf_token_is_refused(cached, sectio
     data["csrfmiddlewaretoken"] = TOKEN_RE.search(page).group(1)
     assert browser.post("/comments/post/", data).status_code == 302
     assert OrgComment.objects.get().state != State.UNCONFIRMED  # signed in: no email confirmation
+
+
+def test_an_edit_in_the_admin_reaches_readers_at_once(cached, admin_user):
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(name="Night Workers Collective", description="Founded in 2009.")
+    url = organisation.get_absolute_url()
+    assert state(Client().get(url)) == "miss"
+    assert state(Client().get(url)) == "hit"
+    editor = Client()
+    editor.force_login(admin_user)
+    change = f"/admin/campaign/organisation/{organisation.pk}/change/"
+    data = {
+        "name": "Night Workers Collective",
+        "slug": organisation.slug,
+        "city": "Nairobi",
+        "country": "KE",
+        "description": "Founded in 2009; a national network since 2024.",
+        "_save": "Save",
+    }
+    response = editor.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    response = Client().get(url)
+    assert state(response) == "miss"
+    assert "a national network since 2024" in text(response)
