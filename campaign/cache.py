@@ -12,8 +12,9 @@ What is cached
 Invalidation: one generation for the whole site
     ``bump_generation()`` increments the generation; every cached page then misses once and is
     rendered again. ``comments.services.invalidate_target`` calls it on commit after every change
-    of a comment's state (each moderation decision, screening decision and withdrawal), and
-    ``guidance.importer.import_markdown`` after every new version. Dropping everything is
+    of a comment's state that shows or hides it, or changes a comment that was shown (approvals,
+    rejections, withdrawals...; not a screening that keeps a comment hidden, which no public page
+    reflects), and ``guidance.importer.import_markdown`` after every new version. Dropping everything is
     deliberately simple: there is nothing to work out about which pages show a comment (its
     page, the document's counts, the home page's table of contents, the endorsers, the feeds),
     and decisions come a few a minute while readers come hundreds a second; the price is that a

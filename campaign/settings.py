@@ -110,9 +110,9 @@ TEMPLATES = [
 DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'campaign.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0, minimum=0)
-# A kept connection is checked before its first use in a request or task: a database restart then
-# costs one reconnection, not an error.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A kept connection is checked before a request (or a task) first uses it, so after PostgreSQL restarts
+# each process reconnects instead of failing its next request on the dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded set-up runs gunicorn and a Celery worker on one SQLite file: write-ahead logging
     # lets readers and one writer work together, and IMMEDIATE transactions wait for the write

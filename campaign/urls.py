@@ -25,3 +25,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# 503 with a plain page while the database is unreachable; Django's 500 page for anything else.
+handler500 = "campaign.errors.server_error"

@@ -378,7 +378,10 @@ def _transition(
         transaction.on_commit(lambda: tasks.train_on_decision.delay(comment.pk), robust=True)
     if notify and new_state in (State.APPROVED, State.REJECTED) and not comment.official:
         transaction.on_commit(lambda: tasks.send_decision_notice.delay(comment.pk), robust=True)
-    transaction.on_commit(lambda: invalidate_target(comment.content_type_id, comment.object_pk), robust=True)
+    if was_public or comment.is_public:
+        # Only what readers can see invalidates their pages: screening (pending to review or spam)
+        # changes none, and under a stream of posts it would otherwise empty the page cache every second.
+        transaction.on_commit(lambda: invalidate_target(comment.content_type_id, comment.object_pk), robust=True)
 
 
 def refresh_visibility(comment: OrgComment) -> None:

@@ -98,6 +98,9 @@ def post(request: HttpRequest) -> HttpResponse:
             )
         return _form_page(request, form, target, parent)
     data = form.cleaned_data
+    # Worked out before the comment is stored (a section's address reads its document): once it is
+    # stored, nothing may fail the answer, or a poster told to send again would be told it is a duplicate.
+    back_to_page = target.get_absolute_url() + "#comments"
     try:
         services.comment_submit(
             target=target,
@@ -123,7 +126,7 @@ def post(request: HttpRequest) -> HttpResponse:
         )
     except services.DuplicateComment as exc:
         messages.info(request, str(exc))
-        return HttpResponseRedirect(target.get_absolute_url() + "#comments")
+        return HttpResponseRedirect(back_to_page)
     except services.CommentError as exc:
         form.add_error(None, str(exc))
         return _form_page(request, form, target, parent)
@@ -137,7 +140,7 @@ def post(request: HttpRequest) -> HttpResponse:
                 "It is awaiting moderation and will appear once a coordinator approves it."
             ),
         )
-    return HttpResponseRedirect(target.get_absolute_url() + "#comments")
+    return HttpResponseRedirect(back_to_page)
 
 
 def reply(request: HttpRequest, comment_id: int) -> HttpResponse:

@@ -312,6 +312,25 @@ def test_an_approval_shows_on_the_next_request(client, cached, section, coordina
     assert "Waiting for a coordinator." in text(response)
 
 
+def test_a_screening_that_keeps_a_comment_hidden_leaves_the_cached_pages_alone(client, cached, section, stranger):
+    # Under load a post is screened every second or so: that must not empty the page cache each time.
+    url = section.get_absolute_url()
+    client.get(url)
+    assert state(client.get(url)) == "hit"
+    comment = services.comment_submit(  # signed in: pending at once, then screened (in-process here)
+        target=section,
+        text="Held for a coordinator.",
+        kind="comment",
+        email="stranger@example.org",
+        signature=services.Signature(name="Stranger"),
+        language="en",
+        user=stranger,
+    )
+    assert OrgComment.objects.get(pk=comment.pk).state in {State.REVIEW, State.SPAM}
+
+    assert state(client.get(url)) == "hit"
+
+
 def test_a_rejection_and_a_withdrawal_disappear_on_the_next_request(client, cached, section, coordinator):
     rejected = approved_comment(section, text="Soon rejected.")
     withdrawn = approved_comment(section, text="Soon withdrawn.")

@@ -1,4 +1,4 @@
-"""Real processes for the system tests: a private redis-server and a Celery worker.
+"""Real processes for the system tests: a private redis-server, a private PostgreSQL, gunicorn and a Celery worker.
 
 Every wait here is a bounded poll; nothing sleeps longer than one poll interval.
 """
@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.client
 import json
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +28,7 @@ import redis
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var" / "system"
 CELERY = ROOT / ".venv" / "bin" / "celery"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 QUEUES = "screening,default,mail,training"
 WORKER_NAME = "system@%h"
 POLL = 0.5
@@ -260,6 +266,197 @@ class Worker:
 
     def log_count(self, text: str) -> int:
         return self.log.read_text(errors="replace").count(text) if self.log.exists() else 0
+
+
+class Supervisor:
+    """Start a worker again whenever it exits by itself, as docker compose's ``restart: unless-stopped`` does.
+
+    Celery 5.7.0's worker exits ("Unrecoverable error: AttributeError: 'NoneType' object has no
+    attribute 'hostname'", in kombu's Redis transport) when Redis goes away while it holds a message:
+    closing the lost connection, it hands the held messages back through a transport it has already
+    released. Production restarts it (docker-compose.yml); so does this. ``exits`` keeps each exit's
+    status (tests/system/test_worker.py has the bare case).
+    Deliberate kills go through ``kill9_and_restart`` so that they are not counted.
+    """
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.exits: list[int] = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(POLL):
+            with self.lock:
+                proc = self.worker.proc
+                if proc is None or proc.poll() is None:
+                    continue
+                self.exits.append(proc.returncode)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # pool children left behind, if any
+                self.worker.proc = None
+                self.worker.start()
+
+    def kill9_and_restart(self) -> float:
+        with self.lock:
+            self.worker.kill9()
+            return self.worker.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=120)
+
+
+def postgres_binaries() -> Path | None:
+    """The folder of PostgreSQL's server programs (Debian keeps them out of PATH), newest version first."""
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda path: int(path.parts[-3]), reverse=True
+    )
+    return candidates[0].parent if candidates else None
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of the test's own, in a temporary folder, on a free port, so it can be stopped.
+
+    The shared server on 5432 is never touched. initdb refuses to run as root, so as root the
+    cluster belongs to the ``postgres`` user and its programs run through ``runuser``. Trust
+    authentication on 127.0.0.1 only; ``fsync=off`` because nothing here must survive the machine
+    (a stop, even ``immediate``, loses nothing committed: the write-ahead log is in the kernel's cache).
+    """
+
+    def __init__(self) -> None:
+        self.bin = postgres_binaries()
+        if self.bin is None:
+            raise FileNotFoundError("PostgreSQL's server programs (pg_ctl, initdb) are not installed")
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="system-postgres-"))
+        self.data = self.folder / "data"
+        self.log = self.folder / "postgres.log"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.running = False
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def _run(self, program: str, *args: str, timeout: float = 90) -> None:
+        command = [*self.as_user, str(self.bin / program), *args]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        if result.returncode != 0:
+            output = f"{result.stdout}{result.stderr}"
+            raise AssertionError(f"{program} failed ({result.returncode}):\n{output}\n{self.tail()}")
+
+    def init(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+
+    def start(self) -> None:
+        options = " ".join([
+            f"-p {self.port}",
+            "-c listen_addresses=127.0.0.1",
+            f"-c unix_socket_directories={self.folder}",
+            "-c fsync=off",
+            "-c full_page_writes=off",
+        ])  # fmt: skip
+        self._run("pg_ctl", "start", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options)
+        self.running = True
+
+    def stop(self, mode: str = "fast") -> None:
+        """``fast``: end the sessions and shut down cleanly; ``immediate``: quit at once, as in a crash."""
+        if self.running:
+            self._run("pg_ctl", "stop", "-D", str(self.data), "-m", mode, "-w", "-t", "60")
+            self.running = False
+
+    def create_database(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True, connect_timeout=5) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+    def remove(self) -> None:
+        """Stop the server (if up) and delete its folder."""
+        with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
+            self.stop("immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no PostgreSQL log)"
+
+
+def http_status(port: int, path: str, timeout: float = 10) -> int | None:
+    """The status of a GET on 127.0.0.1:port, or None if nothing answers."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
+class Gunicorn:
+    """The site under gunicorn, as the Docker image runs it (sync workers), on a free port, in its own group."""
+
+    def __init__(self, env: dict[str, str], log: Path, *, workers: int = 3) -> None:
+        self.env = env
+        self.log = log
+        self.workers = workers
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        command = [
+            str(GUNICORN), "campaign.wsgi",
+            "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(self.workers),
+            "--max-requests", "2000", "--max-requests-jitter", "200",
+            "--error-logfile", "-",
+        ]  # fmt: skip
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+        def answers() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"gunicorn exited with {self.proc.returncode}:\n{self.tail()}")
+            return http_status(self.port, "/about/") == 200
+
+        wait_until(answers, timeout=timeout, message=lambda: f"gunicorn did not answer:\n{self.tail()}")
+
+    def stop(self, timeout: float = 30) -> None:
+        if self.proc is None:
+            return
+        pgid = self.proc.pid
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=timeout)
+        if _group_alive(pgid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
+        if self.proc.poll() is None:
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def tail(self, lines: int = 80) -> str:
+        if not self.log.exists():
+            return "(no gunicorn log)"
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def _group_alive(pgid: int) -> bool:
