@@ -1,5 +1,5 @@
 """What the accessibility tests look at in a page: axe-core's findings, the page's structure,
-its width, the focus. Each returns readable problems, so one assertion can list them all."""
+its width. Each returns readable problems, so one assertion can list them all."""
 
 from __future__ import annotations
 
@@ -48,16 +48,6 @@ _STRUCTURE = r"""() => {
   return problems;
 }"""
 
-# The focused element's visible indicator: an outline or a box shadow of at least 2 CSS pixels.
-_FOCUS = """() => {
-  const e = document.activeElement;
-  if (!e || e === document.body) return "nothing has the focus";
-  const s = getComputedStyle(e);
-  const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
-  const shadow = s.boxShadow && s.boxShadow !== "none";
-  return outline || shadow ? "" : `no visible focus on ${e.outerHTML.slice(0, 120)}`;
-}"""
-
 
 def axe_violations(page, where: str) -> list[str]:
     """Run axe-core on the page; return one readable line per violation, with the first elements."""
@@ -74,11 +64,6 @@ def axe_violations(page, where: str) -> list[str]:
 
 def structure_problems(page, where: str) -> list[str]:
     return [f"{where}: {problem}" for problem in page.evaluate(_STRUCTURE)]
-
-
-def focus_problem(page) -> str:
-    """'' when the focused element shows a visible focus indicator, else what is wrong."""
-    return page.evaluate(_FOCUS)
 
 
 # What sticks out past the window's right edge: the elements that are wide themselves (none of
