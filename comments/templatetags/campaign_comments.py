@@ -128,7 +128,8 @@ class _Thread:
             f'<span class="badge kind-{kind}">{self.kinds.get(comment.kind, kind)}</span>'
             f"{self.official if comment.official else ''}\n"
             f"{signature}{place}\n"
-            f' · <time datetime="{local.isoformat()}">{local.day} {self.months[local.month]} {local.year:04d}</time>'
+            f' · <time datetime="{local.isoformat(timespec="seconds")}">'
+            f"{local.day} {self.months[local.month]} {local.year:04d}</time>"
             f"{self.version(comment) if comment.version_id else ''}\n"
             f' · <a href="#c{pk}" aria-label="{self.link}">#</a>\n</header>\n'
             f'<div class="comment-body" dir="auto">{comment.comment_html}</div>\n'

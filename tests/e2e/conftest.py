@@ -154,9 +154,9 @@ def phone_page(new_page):
     return new_page(viewport=PHONE, is_mobile=True, has_touch=True)
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot under var/screenshots/ and return its path."""
+def screenshot(page, name: str, **options) -> Path:
+    """Save a full-page screenshot under var/screenshots/ and return its path (options: Playwright's)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, **options)
     return path

@@ -1,0 +1,300 @@
+"""Every type of page the site shows, each with content enough to show all of its parts.
+
+Two checks go through this one list: axe in Chromium (tests/e2e/test_accessibility.py) and the
+Nu Html Checker (tests/a11y/test_valid_html.py). tests/a11y/test_page_types.py walks the URLconf,
+so a URL added to the site fails the suite until it is listed here or in ``NOT_PAGES``.
+
+A page type is a GET, or the answer to a form sent from a page (the comment form with its errors,
+a confirmation, a withdrawal...). The browser fills and sends the form as a person would; the
+test client posts the same fields.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from campaign.models import Organisation
+from comments import services
+from comments.forms import OrgCommentForm
+from comments.models import KeywordRule, ModerationEvent, OrgComment, RejectionReason, State
+from guidance.models import Section, Version
+from tests import factories
+from tests.comments.builders import approved_comment
+
+ANONYMOUS, COORDINATOR, MEMBER, STRANGER = "anonymous", "coordinator", "member", "stranger"
+
+# URLs that answer with something other than an HTML page of ours, and why.
+NOT_PAGES = {
+    "sitemap": "XML",
+    "set_language": "POST that redirects back",
+    "guidance:version-feed": "Atom (XML)",
+    "comments:document-feed": "Atom (XML)",
+    "comments:section-feed": "Atom (XML)",
+    "comments:permalink": "redirect to the comment on its page",
+    "desk:export": "CSV",
+    # Desk actions: POST only, they redirect to a desk page with a message ("desk after a decision").
+    "desk:approve": "action",
+    "desk:reject": "action",
+    "desk:spam": "action",
+    "desk:not-spam": "action",
+    "desk:reply": "action",
+    "desk:bulk": "action",
+    "desk:keyword-add": "action",
+    "desk:keyword-delete": "action",
+    "desk:reason-add": "action",
+    "desk:reason-delete": "action",
+    "desk:organisation-merge": "action",
+    "desk:organisation-verify": "action",
+    "desk:organisation-unverify": "action",
+}
+# Namespaces that are not the site's own pages (Django's admin is used only to sign in).
+NOT_OURS = ("admin:",)
+
+
+@dataclass(frozen=True)
+class Submit:
+    """A form to send from the page; the page type is the answer to it."""
+
+    button: str  # the accessible name of the button that sends it
+    action: str  # where it posts (the test client posts there)
+    data: dict[str, str] = field(default_factory=dict)  # the browser fills the visible ones
+    within: str = "main"  # CSS selector of the part of the page the button is in
+    csrf: bool = True  # False: the form is sent without its CSRF cookie (the refusal page)
+
+
+@dataclass(frozen=True)
+class PageType:
+    name: str  # also the screenshot's file name
+    url_name: str  # the URL pattern (namespace:name) this page type covers
+    path: str  # the page to open (for a Submit, the page with the form)
+    who: str = ANONYMOUS
+    submit: Submit | None = None
+    status: int = 200
+    template: str = ""  # a page rendered without a view (500.html): served as is
+
+
+def url_names() -> set[str]:
+    """Every named URL of the site's URLconf, as namespace:name."""
+    names = set()
+
+    def walk(patterns, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return {name for name in names if not name.startswith(NOT_OURS)}
+
+
+def _waiting(target, text: str, *, state: str = State.REVIEW, **fields) -> OrgComment:
+    """A comment held in a desk queue, with the screening's reasons."""
+    comment = approved_comment(target, text=text, **fields)
+    OrgComment.objects.filter(pk=comment.pk).update(
+        state=state,
+        is_public=False,
+        spam_score=4.5,
+        spam_reasons=[
+            {"check": "links", "score": 2.0, "reason": "Contains 3 links."},
+            {"check": "keywords", "score": 2.5, "reason": "Holds the phrase “casino”."},
+        ],
+    )
+    ModerationEvent.objects.create(comment=comment, action="screen", old_state="pending", new_state=state, score=4.5)
+    return comment
+
+
+def _comment_form_data(target, **fields) -> dict[str, str]:
+    form = OrgCommentForm(target)
+    return {**form.generate_security_data(), "reply_to": "0", **fields}
+
+
+def build(note) -> list[PageType]:
+    """Fill the database around the shared ``note`` fixture and the personas, and return every page type."""
+    document = note
+    document.consultation_opens = datetime.date(2026, 1, 15)
+    document.consultation_closes = datetime.date(2026, 12, 31)
+    document.save()
+    draft = Version.objects.get(document=document, number=2, language="en")
+    original = Version.objects.get(document=document, number=1)
+    french = factories.VersionFactory(
+        document=document, number=2, language="fr", label="Projet retravaillé 1", translation_of=draft
+    )
+    for text in draft.texts.select_related("section"):
+        factories.SectionTextFactory(
+            version=french,
+            section=text.section,
+            position=text.position,
+            heading=f"{text.heading} (fr)",
+            body_markdown="Le texte en français.",
+            body_html="<p>Le texte en français.</p>",
+        )
+    section = Section.objects.get(document=document, key="rights-based-approach")
+    # The member persona's organisation (tests/conftest.py), verified and described.
+    organisation = Organisation.objects.get(slug="sisters-alliance")
+    organisation.website = "https://sisters-alliance.example.org/"
+    organisation.network = "Regional network of sex worker-led groups"
+    organisation.description = "A collective of sex workers in Nairobi.\n\nWe run peer-led clinics."
+    organisation.verified_at = timezone.now()
+    organisation.save()
+    factories.OrganisationFactory(name="Night Workers Union", slug="night-workers-union", country="FR", city="Lyon")
+
+    top = approved_comment(
+        section,
+        kind="endorse",
+        organisation=organisation,
+        organisation_name="Sisters Alliance",
+        name="Amina",
+        city="Nairobi",
+        country="KE",
+        display="name_org",
+        version=original,
+        text="We endorse this section.\n\n1. Decriminalise sex work.\n2. Fund peer-led clinics.\n\nhttps://example.org/report",
+    )
+    reply = approved_comment(
+        section, parent=top, kind="question", name="Luz", country="CO", text="Does this cover migrants?"
+    )
+    approved_comment(section, parent=top, official=True, text="Yes: section 4 says so.")
+    approved_comment(section, kind="concern", display="anonymous", country="RU", text="Naming us puts us at risk.")
+    approved_comment(document, kind="amend", organisation_name="Night Workers Union", country="FR", text="Bien.")
+
+    for n in range(2):
+        _waiting(section, "Sign our petition now.", kind="comment", name=f"Poster {n}", campaign_group=5)
+    waiting = _waiting(section, "Please add a section on housing.", kind="amend", organisation_name="Casa Segura")
+    _waiting(section, "What about the police?", parent=reply, kind="question", display="anonymous")
+    _waiting(section, "Cheap casino bonus https://spam.example/", state=State.SPAM, name="Bonus")
+    _waiting(section, "An advert for a conference.", state=State.REJECTED, name="Events Ltd")
+    withdrawn = approved_comment(section, text="Posted by mistake.", name="Kim")
+    OrgComment.objects.filter(pk=withdrawn.pk).update(state=State.WITHDRAWN, is_public=False)
+    unconfirmed = approved_comment(section, text="Waiting for my confirmation.", name="Sam")
+    OrgComment.objects.filter(pk=unconfirmed.pk).update(state=State.UNCONFIRMED, is_public=False)
+    confirm_token = services.issue_confirmation_token(comment_id=unconfirmed.pk)
+
+    coordinator = get_user_model().objects.get(username="coordinator")
+    KeywordRule.objects.create(phrase="casino", action="spam", created_by=coordinator)
+    KeywordRule.objects.create(phrase="petition", action="hold")
+    reason, _ = RejectionReason.objects.get_or_create(title="Advertising", defaults={"text": "This is an advert."})
+    off_topic = RejectionReason.objects.create(title="Off topic", text="This is not about the note.", position=2)
+
+    section_url = section.get_absolute_url()
+    confirm_url = reverse("comments:confirm", args=[confirm_token])
+    withdraw_url = reverse("comments:withdraw", args=[services.withdraw_token(top)])
+    mute_url = reverse("comments:mute", args=[services.mute_token(top)])
+    post_url = reverse("comments:post")
+    reason_url = reverse("desk:reason-edit", args=[reason.pk])
+    slug = document.slug
+    filled = {
+        "kind": "endorse",
+        "comment": "We endorse it.\n\n1. Decriminalise.\n2. Fund peer-led clinics.",
+        "organisation_name": "Red Umbrella Collective",
+        "country": "KE",
+        "display": "org",
+        "email": "poster@example.org",
+    }
+    return [
+        PageType("home", "campaign:home", reverse("campaign:home")),
+        PageType("about", "campaign:about", reverse("campaign:about")),
+        PageType("organisations", "campaign:organisations", reverse("campaign:organisations")),
+        PageType("organisation", "campaign:organisation", organisation.get_absolute_url()),
+        PageType("endorsers", "campaign:endorsers", reverse("campaign:endorsers")),
+        PageType("document", "guidance:document", document.get_absolute_url()),
+        PageType("version", "guidance:version", draft.get_absolute_url()),
+        PageType("older-version", "guidance:version", original.get_absolute_url()),
+        PageType("translation", "guidance:version-translation", french.get_absolute_url()),
+        PageType("print", "guidance:version-print", draft.get_print_url()),
+        PageType("print-translation", "guidance:version-print-translation", french.get_print_url()),
+        PageType("section", "guidance:section", section_url),
+        PageType("section-diff", "guidance:section", f"{section_url}?from=1&to=2"),
+        PageType("compare-form", "guidance:compare-form", reverse("guidance:compare-form", args=[slug])),
+        PageType(
+            "compare-form-errors",
+            "guidance:compare-form",
+            reverse("guidance:compare-form", args=[slug]) + "?a=1&b=9",
+            status=400,
+        ),
+        PageType("compare", "guidance:compare", reverse("guidance:compare", args=[slug, 1, 2])),
+        PageType("reply", "comments:reply", reverse("comments:reply", args=[top.pk])),
+        PageType(
+            "comment-form-errors",
+            "comments:post",
+            section_url,
+            submit=Submit(
+                "Send",
+                post_url,
+                _comment_form_data(section, comment="We endorse it.", display="org", email="not an address"),
+                within="#comments",
+            ),
+        ),
+        PageType(
+            "check-your-mail",
+            "comments:post",
+            section_url,
+            submit=Submit("Send", post_url, _comment_form_data(section, **filled), within="#comments"),
+        ),
+        PageType("confirm", "comments:confirm", confirm_url),
+        PageType("confirmed", "comments:confirm", confirm_url, submit=Submit("Confirm my comment", confirm_url)),
+        PageType("link-invalid", "comments:confirm", reverse("comments:confirm", args=["no-such-token"]), status=404),
+        PageType("withdraw", "comments:withdraw", withdraw_url),
+        PageType("withdrawn", "comments:withdraw", withdraw_url, submit=Submit("Withdraw my comment", withdraw_url)),
+        PageType("mute", "comments:mute", mute_url),
+        PageType("muted", "comments:mute", mute_url, submit=Submit("Stop these mails", mute_url)),
+        PageType(
+            "bad-request",
+            "comments:post",
+            section_url,
+            status=400,
+            submit=Submit("Send", post_url, {"content_type": "guidance.nothing", "object_pk": "1"}, within="#comments"),
+        ),
+        PageType("not-found", "", "/no-such-page/", status=404),
+        PageType("forbidden", "", reverse("desk:home"), who=STRANGER, status=403),
+        PageType(
+            "csrf-refused",
+            "",
+            section_url,
+            who=MEMBER,
+            status=403,
+            submit=Submit("Send", post_url, _comment_form_data(section, **filled), within="#comments", csrf=False),
+        ),
+        PageType("server-error", "", "/", template="500.html", status=500),
+        # The moderation desk.
+        PageType("desk-review", "desk:home", reverse("desk:home"), who=COORDINATOR),
+        *(
+            PageType(f"desk-{state}", "desk:queue", reverse("desk:queue", args=[state]), who=COORDINATOR)
+            for state in (State.SPAM, State.APPROVED, State.REJECTED, State.WITHDRAWN)
+        ),
+        PageType(
+            "desk-filtered",
+            "desk:queue",
+            reverse("desk:queue", args=[State.REVIEW]) + "?kind=question&score_min=1&order=oldest",
+            who=COORDINATOR,
+        ),
+        PageType(
+            "desk-after-a-decision",
+            "desk:home",
+            reverse("desk:home"),
+            who=COORDINATOR,
+            submit=Submit(
+                "Spam", reverse("desk:spam", args=[waiting.pk]), {"next": reverse("desk:home")}, f"#item-{waiting.pk}"
+            ),
+        ),
+        PageType("desk-comment", "desk:comment-log", reverse("desk:comment-log", args=[top.pk]), who=COORDINATOR),
+        PageType("desk-log", "desk:log", reverse("desk:log"), who=COORDINATOR),
+        PageType("desk-keywords", "desk:keywords", reverse("desk:keywords"), who=COORDINATOR),
+        PageType("desk-reasons", "desk:reasons", reverse("desk:reasons"), who=COORDINATOR),
+        PageType("desk-reason", "desk:reason-edit", reason_url, who=COORDINATOR),
+        PageType(
+            "desk-reason-errors",
+            "desk:reason-edit",
+            reverse("desk:reason-edit", args=[off_topic.pk]),
+            who=COORDINATOR,
+            # A title taken by another reason: an error the browser cannot catch before sending.
+            submit=Submit("Save", reverse("desk:reason-edit", args=[off_topic.pk]), {"title": "advertising"}),
+        ),
+        PageType("desk-organisations", "desk:organisations", reverse("desk:organisations"), who=COORDINATOR),
+        PageType("desk-stats", "desk:stats", reverse("desk:stats"), who=COORDINATOR),
+    ]
