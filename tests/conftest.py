@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 
@@ -62,3 +64,10 @@ def note(db):
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply; production keeps Django's strong default."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counts(settings):
+    """Count rate limits under a prefix of this test's own: the limits stay on in every test (with the
+    configured cache, Redis in CI), but posts made by earlier tests do not count against this one."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
