@@ -41,6 +41,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             ) % {"minutes": wait}
             return ratelimits.too_many(request, verdict, message)
     response = admin.site.login(request)
-    if request.method == "POST" and not request.user.is_authenticated:
+    # Success signs the visitor in and redirects; anything else (the form again) is a failure, even
+    # for a visitor already signed in (as somebody else) who tries another account.
+    signed_in = response.status_code == 302 and request.user.is_authenticated
+    if request.method == "POST" and not signed_in:
         ratelimits.sign_in_failed(request, request.POST.get("username", ""), rate=settings.RATELIMIT_SIGN_IN_FAILURES)
     return response

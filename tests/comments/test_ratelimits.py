@@ -189,3 +189,12 @@ def test_the_client_address_is_read_from_trusted_proxies_only(settings, proxies,
     settings.TRUSTED_PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
     assert privacy.client_address(request) == expected
+
+
+def test_guesses_from_a_signed_in_session_count_too(coordinator, stranger, settings):
+    settings.RATELIMIT_SIGN_IN_FAILURES = "2/15m"
+    client = Client(REMOTE_ADDR=ADDRESS)
+    assert sign_in(client, "coordinator", PASSWORD).status_code == 302
+    for _ in range(2):
+        assert sign_in(client, "stranger", "wrong-guess").status_code == 200
+    assert sign_in(client, "stranger", PASSWORD).status_code == 429
