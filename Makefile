@@ -6,7 +6,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format bench check-migrations clean
+.PHONY: demo test lint format bench check-migrations audit clean
 
 .venv/.synced: pyproject.toml uv.lock .python-version
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -42,6 +42,10 @@ format: .venv/.synced
 
 check-migrations: .venv/.synced
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Known vulnerabilities in the locked dependencies (pip-audit; exceptions, with reasons, in .ci/pip-audit-ignore).
+audit: .venv/.synced
+	python3 scripts/audit_dependencies.py
 
 # The performance benchmarks (bench/, README "Performance"): `make bench`, or BENCH_ARGS=--quick as CI runs it.
 bench: .venv/.synced

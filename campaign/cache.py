@@ -37,9 +37,10 @@ Who is served from the cache
     messages cookie. Everybody else (a signed-in member, a coordinator, a poster who was just
     redirected to the page with "Thank you, your comment awaits moderation") gets the page
     rendered for them, marked ``Cache-Control: private, no-cache``. A response is stored only if it
-    is a 200, sets no cookie (but the CSRF one, see below), adds no message and does not modify
-    the session. Coordinators' pages (``/desk/``, ``/admin/``) are never decorated: they are never
-    cached here, and they send Django's ``never_cache`` headers.
+    is a 200, sets no cookie (but the CSRF one, see below), adds no message, does not modify the
+    session and did not use its Content-Security-Policy nonce (a replayed nonce would be stale).
+    Coordinators' pages (``/desk/``, ``/admin/``) are never decorated: they are never cached here,
+    and they send Django's ``never_cache`` headers.
 
     While a database transaction is open (``ATOMIC_REQUESTS`` is off, so only tests and code that
     wraps a view in one do this), the cache is bypassed both ways: a page rendered from rows that
@@ -51,7 +52,7 @@ Serving hits early
     sessions, locale, CSRF, authentication and messages middleware and the URL routing run: it
     works out the language as the locale middleware would, and runs the CSRF middleware's own
     request and response steps for the visitor's token. A page is stored with the headers the
-    whole stack gave it on its miss (Content-Language, X-Frame-Options...), so a hit replays them.
+    whole stack gave it on its miss (Content-Type, Content-Language...), so a hit replays them.
     Without the middleware, the decorator serves the hits itself.
 
 CSRF tokens in cached pages
@@ -338,6 +339,10 @@ def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
     session = getattr(request, "session", None)
     if session is not None and session.modified:
         return False
+    if getattr(request, "_csp_nonce", None):
+        # The page used its CSP nonce (an inline script or style): a copy replayed to other readers
+        # would carry a stale nonce, which their Content-Security-Policy header does not allow.
+        return False
     return not (hasattr(request, "_messages") and len(get_messages(request)))
 
 
@@ -483,8 +488,8 @@ def _store_quietly(request: HttpRequest, key: str, page: StoredPage) -> None:
 class PageCacheMiddleware:
     """Answer page cache hits before the rest of the middleware and the URL routing (see the docstring).
 
-    Place it right after whitenoise: the security and CSP middleware still add their headers, and
-    GZipMiddleware is not needed for these responses (they come compressed).
+    Place it right after whitenoise: the frame, security and CSP middleware, outside it, still add
+    their headers, and GZipMiddleware is not needed for these responses (they come compressed).
     """
 
     def __init__(self, get_response) -> None:

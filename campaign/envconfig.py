@@ -8,6 +8,7 @@ value read here is checked and any problem raises ``ImproperlyConfigured``.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import environ
@@ -17,6 +18,8 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _DB_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "sqlite"}
 _REDIS_SCHEMES = {"redis", "rediss"}
+# A rate as django-ratelimit reads it: a count per period, "20/h", "5/15m".
+_RATE_RE = re.compile(r"^[1-9][0-9]*/[1-9]?[0-9]*[smhd]$")
 
 
 class Config:
@@ -70,6 +73,12 @@ class Config:
             return float(value.strip())
         except ValueError:
             raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+
+    def rate(self, name: str, default: str) -> str:
+        value = self._raw(name, default, required_in_production=False)
+        if not _RATE_RE.match(value):
+            raise ImproperlyConfigured(f"{name}={value!r} is not a rate: write a count per period, e.g. 20/h or 5/15m.")
+        return value
 
     def list(self, name: str, default: list[str], *, required_in_production: bool = False) -> list[str]:
         value = self._raw(name, None, required_in_production=required_in_production)

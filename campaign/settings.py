@@ -62,12 +62,15 @@ INSTALLED_APPS = [
     "django_countries",
     "django_comments_xtd",
     "django_comments",
+    "django_ratelimit",
     "campaign",
     "guidance",
     "comments",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every response carries "X-Frame-Options: DENY": static files and page cache hits too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -81,7 +84,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "campaign.urls"
@@ -191,11 +193,14 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Guidance Note campaign <nore
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security -----------------------------------------------------------------
-# No page loads anything from another host: every source is this site only.
+# No page loads anything from another host: every source is this site only. Inline code runs only
+# with the nonce of its response (Django's admin uses it; the public pages have no inline code, and
+# the page cache refuses to keep a page that used a nonce: campaign/cache.py). The nonce appears in
+# the header only on responses whose template asked for one.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
@@ -208,15 +213,34 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Cookies: Secure in production, where their names take the "__Host-" prefix, which a browser accepts
+# only on a Secure cookie for the whole site (Path=/) set by this host itself (no Domain): no
+# subdomain and no plain-HTTP page can plant or overwrite them. Development and tests run over HTTP,
+# where a browser would refuse such names, so they keep Django's.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+if PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-language"
+# Only members and coordinators have sessions (anonymous posters never sign in). A session ends when
+# the browser closes, and after SESSION_HOURS whatever happens: a forgotten desk on a shared computer
+# does not stay signed in. Expired sessions are deleted every night (comments.tasks.clear_sessions).
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", 8, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", False)
 # gunicorn runs behind a proxy that terminates TLS and sets this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# How many proxies in front of gunicorn append to X-Forwarded-For: the client's address is read that
+# many entries from its end (campaign/privacy.py). 0: REMOTE_ADDR is the client (no proxy).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SILENCED_SYSTEM_CHECKS = ["security.W021"] if not SECURE_HSTS_PRELOAD else []
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -227,9 +251,27 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
-# Posters' client addresses are stored only as a keyed HMAC; this is the key.
+# Posters' client addresses are stored only as a keyed HMAC (campaign/privacy.py); this is the key.
 ADDRESS_HMAC_KEY = env.str("ADDRESS_HMAC_KEY", SECRET_KEY)
+# After this many days a comment's address hash is erased (comments.tasks.purge_personal_data).
 ADDRESS_RETENTION_DAYS = env.int("ADDRESS_RETENTION_DAYS", 30, minimum=1)
+
+# Rate limits (django-ratelimit), counted per keyed hash of the client address, never the address
+# itself, in the default cache: Redis, shared by every web process, in production. Rates read
+# "count/period" (s, m, h, d; "5/15m" is 5 per 15 minutes); see campaign/ratelimits.py.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_POST_COMMENT = env.rate("RATELIMIT_POST_COMMENT", "20/h")
+RATELIMIT_CONFIRM = env.rate("RATELIMIT_CONFIRM", "30/h")
+RATELIMIT_SIGN_IN = env.rate("RATELIMIT_SIGN_IN", "30/h")
+# Failed sign-ins to one account from one address before that pair is locked out for the period.
+RATELIMIT_SIGN_IN_FAILURES = env.rate("RATELIMIT_SIGN_IN_FAILURES", "5/15m")
+# django-ratelimit names django-redis and memcached as the shared caches it knows; Django's own
+# RedisCache, used here, is shared too, and its add (SET NX) and incr (INCRBY) are atomic: all it needs.
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
+if not REDIS_URL:
+    # A local-memory cache is not shared between processes: on a laptop (the embedded set-up) each
+    # gunicorn worker counts for itself, which is enough there.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
 
 # --- Celery -------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
@@ -275,10 +317,11 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-comments": {"task": "comments.tasks.sweep_pending", "schedule": timedelta(minutes=2)},
     "review-digest": {"task": "comments.tasks.send_review_digest", "schedule": timedelta(minutes=30)},
-    "purge-client-address-hashes": {
-        "task": "comments.tasks.purge_address_hashes",
+    "purge-personal-data": {
+        "task": "comments.tasks.purge_personal_data",
         "schedule": crontab(minute=17, hour=3),
     },
+    "clear-expired-sessions": {"task": "comments.tasks.clear_sessions", "schedule": crontab(minute=47, hour=3)},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

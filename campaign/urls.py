@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from campaign import endorsements, views
+from campaign import endorsements, signin, views
 from campaign.sitemaps import SITEMAPS
 
 campaign_patterns = (
@@ -23,6 +23,8 @@ urlpatterns = [
     path("desk/", include("comments.desk.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own URLs: its login page, behind rate limits (campaign/signin.py).
+    path("admin/login/", signin.sign_in, name="sign-in"),
     path("admin/", admin.site.urls),
 ]
 

@@ -143,6 +143,7 @@ class ModerationEvent(models.Model):
         NOT_SPAM = "not_spam", _("Marked as not spam")
         REQUEUE = "requeue", _("Sent back for review")
         WITHDRAW = "withdraw", _("Withdrawn by its poster")
+        ERASE = "erase", _("Personal data erased at its poster's request")
 
     comment = models.ForeignKey(OrgComment, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)

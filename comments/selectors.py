@@ -149,3 +149,84 @@ def endorsements(document, *, kind: str = "", country: str = "", language: str =
     for row in rows:
         groups[row.country.code or ""].append(row)
     return {"total": len(rows), "groups": sorted(groups.items(), key=lambda item: (-len(item[1]), item[0] or "~"))}
+
+
+def poster_copy(comment: OrgComment) -> dict:
+    """Return everything stored about one comment, for its poster (who opened the signed link in their mail).
+
+    Only this comment: not the other comments sent with the same email (a mailbox can be shared in an
+    organisation, or change hands, and the other comments may be anonymous or unpublished), not the
+    comment it answers nor the replies to it (other people's), and not who among the coordinators
+    took each decision. The email address is not repeated: whoever holds the link holds the mailbox
+    it was sent to, and a file that names it would only be one more place for it to leak from.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from comments.models import ModerationEvent
+
+    def when(value) -> str | None:
+        return value.isoformat() if value else None
+
+    target = comment.content_object
+    retention = timedelta(days=settings.ADDRESS_RETENTION_DAYS)
+    events = list(
+        comment.events.order_by("created", "id").values_list("created", "action", "old_state", "new_state", "reason")
+    )
+    return {
+        "comment": {
+            "id": comment.pk,
+            "page": settings.SITE_URL + target.get_absolute_url() if target is not None else None,
+            "reply_to": comment.parent_id if comment.parent_id != comment.pk else None,
+            "kind": comment.kind,
+            "state": comment.state,
+            "submitted": when(comment.submit_date),
+            "confirmed": when(comment.confirmed_at),
+            "language": comment.language,
+            "version_read": comment.version.label if comment.version_id and comment.version else None,
+            "text": comment.comment,
+        },
+        "signature": {
+            "name": comment.user_name,
+            "organisation": comment.organisation_name,
+            "organisation_listed": comment.organisation.name
+            if comment.organisation_id and comment.organisation
+            else None,
+            "city": comment.city,
+            "country": str(comment.country.code) if comment.country else "",
+            "on_behalf_of": comment.on_behalf_of,
+            "shown": comment.display,
+        },
+        "email": {
+            "stored": bool(comment.user_email),
+            "note": "Not repeated here: it is the address the link to this page was mailed to.",
+            "follow_up_mail": comment.followup,
+        },
+        "address": {
+            "stored": "a keyed hash (HMAC) of your internet address, never the address itself",
+            "hash": comment.address_hash or None,
+            "erased_after": when(comment.submit_date + retention) if comment.address_hash else None,
+        },
+        "screening": {
+            "score": comment.spam_score,
+            "reasons": comment.spam_reasons,
+            "seconds_to_write": comment.form_seconds,
+            "text_fingerprint": comment.fingerprint,
+            "near_duplicate_signature": comment.minhash,
+            "campaign_group": comment.campaign_group,
+        },
+        "history": [
+            {
+                "date": when(created),
+                "action": action,
+                "from": old_state or None,
+                "to": new_state,
+                # Only a rejection's reason is for the poster (it was mailed to them); the others are notes
+                # coordinators and the screening write for each other.
+                "reason": reason if action == ModerationEvent.Action.REJECT else None,
+            }
+            for created, action, old_state, new_state, reason in events
+        ],
+        "erased": any(action == ModerationEvent.Action.ERASE for _, action, *_ in events),
+    }

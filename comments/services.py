@@ -9,7 +9,6 @@ a recomputation of ``is_public`` for the comment and its replies. Side effects
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_comments.models import Comment
 
+from campaign.privacy import address_hash
 from comments.models import Display, Kind, ModerationEvent, OrgComment, State
 from comments.text import clean_text, fingerprint, render_text
 
@@ -32,9 +32,10 @@ TRANSITIONS: dict[str, set[str]] = {
     State.UNCONFIRMED: {State.PENDING, State.WITHDRAWN},
     State.PENDING: {State.REVIEW, State.SPAM, State.APPROVED, State.REJECTED, State.WITHDRAWN},
     State.REVIEW: {State.APPROVED, State.REJECTED, State.SPAM, State.WITHDRAWN},
-    State.SPAM: {State.REVIEW, State.APPROVED, State.REJECTED},
+    # A poster may withdraw (or erase) their comment whatever was decided about it.
+    State.SPAM: {State.REVIEW, State.APPROVED, State.REJECTED, State.WITHDRAWN},
     State.APPROVED: {State.REJECTED, State.WITHDRAWN, State.SPAM},
-    State.REJECTED: {State.APPROVED, State.REVIEW},
+    State.REJECTED: {State.APPROVED, State.REVIEW, State.WITHDRAWN},
     State.WITHDRAWN: set(),
 }
 
@@ -67,10 +68,7 @@ class DuplicateComment(CommentError):
 
 def hash_client_address(address: str | None) -> str:
     """Return a keyed HMAC of a client address ('' for none); the address itself is never kept."""
-    if not address:
-        return ""
-    key = settings.ADDRESS_HMAC_KEY.encode()
-    return hmac.new(key, address.strip().encode(), hashlib.sha256).hexdigest()
+    return address_hash(address)
 
 
 def hash_token(token: str) -> str:
@@ -307,6 +305,90 @@ def comment_withdraw(*, comment: OrgComment) -> OrgComment:
     return change_state(
         comment=comment, new_state=State.WITHDRAWN, action=Action.WITHDRAW, by=None, reason="withdrawn by its poster"
     )
+
+
+# What erasure empties: everything the poster wrote or that points at them. The row itself stays, as
+# a tombstone, so that the thread's structure and the audit log (dates and decisions) hold together.
+ERASED_FIELDS = {
+    "user": None,
+    "user_name": "",
+    "user_email": "",
+    "user_url": "",
+    "comment": "",
+    "comment_html": "",
+    "organisation_name": "",
+    "organisation": None,
+    "city": "",
+    "country": "",
+    "on_behalf_of": "",
+    "address_hash": "",
+    "confirmation_hash": "",
+    "fingerprint": "",
+    "minhash": [],
+    "spam_reasons": [],
+    "followup": False,
+}
+
+
+def comment_erase(*, comment: OrgComment) -> OrgComment:
+    """Erase a comment's personal data at its poster's request, withdrawing it first; return the fresh row.
+
+    Its text, signature, email and address hash are emptied, so no copy of them is left in the
+    database; the comment disappears from the site, and so do the replies under it (as when it is
+    withdrawn). The classifier's word counts keep what they learned from the text: they are totals
+    over many comments and hold no text. Erasing twice is harmless.
+    """
+    with transaction.atomic():
+        locked = OrgComment.objects.select_for_update().get(pk=comment.pk)
+        if locked.state != State.WITHDRAWN:
+            _transition(locked, State.WITHDRAWN, action=Action.WITHDRAW, reason="withdrawn by its poster")
+        OrgComment.objects.filter(pk=locked.pk).update(**ERASED_FIELDS)
+        ModerationEvent.objects.create(
+            comment=locked,
+            action=Action.ERASE,
+            old_state=State.WITHDRAWN,
+            new_state=State.WITHDRAWN,
+            reason="personal data erased at its poster's request",
+        )
+    locked.refresh_from_db()
+    return locked
+
+
+def purge_address_hashes(*, older_than) -> int:
+    """Empty the address hashes of comments submitted more than ``older_than`` (a timedelta) ago."""
+    cutoff = timezone.now() - older_than
+    return OrgComment.objects.filter(submit_date__lt=cutoff).exclude(address_hash="").update(address_hash="")
+
+
+def purge_unconfirmed(*, older_than) -> int:
+    """Delete the comments never confirmed within ``older_than`` (their link has expired); return how many.
+
+    Nobody but their poster ever saw them, and the poster can no longer confirm them: keeping
+    their email and text would serve nobody. Their audit entries go with them; a reply cannot
+    hang under them (only public comments take replies), but their own ancestors counted them in
+    ``nested_count``, which is set right.
+    """
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        expired = list(
+            OrgComment.objects.select_for_update()
+            .filter(state=State.UNCONFIRMED, submit_date__lt=cutoff)
+            .values_list("pk", "parent_id")
+        )
+        if not expired:
+            return 0
+        ids = [pk for pk, _ in expired]
+        for pk, parent_id in expired:
+            ancestor = parent_id
+            while ancestor != pk:
+                OrgComment.objects.filter(pk=ancestor).update(nested_count=models.F("nested_count") - 1)
+                row = OrgComment.objects.filter(pk=ancestor).values_list("parent_id", flat=True).first()
+                if row is None or row == ancestor:
+                    break
+                ancestor = row
+        ModerationEvent.objects.filter(comment_id__in=ids).delete()
+        OrgComment.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 def change_state(

@@ -43,13 +43,22 @@ def notify_followers(comment_id: int) -> None:
         mail.send_followup(comment, follower_id=follower_id, email=email, language=language)
 
 
-@shared_task(name="comments.tasks.purge_address_hashes")
-def purge_address_hashes() -> int:
-    """Forget the address hashes of comments older than the retention period."""
-    cutoff = timezone.now() - timedelta(days=settings.ADDRESS_RETENTION_DAYS)
-    count = OrgComment.objects.filter(submit_date__lt=cutoff).exclude(address_hash="").update(address_hash="")
-    log.info("purged %d address hashes", count)
-    return count
+@shared_task(name="comments.tasks.purge_personal_data")
+def purge_personal_data() -> dict[str, int]:
+    """Forget what is kept only for a while: address hashes past their retention, unconfirmed comments
+    whose confirmation link has expired."""
+    hashes = services.purge_address_hashes(older_than=timedelta(days=settings.ADDRESS_RETENTION_DAYS))
+    unconfirmed = services.purge_unconfirmed(older_than=timedelta(days=settings.COMMENTS_CONFIRMATION_DAYS))
+    log.info("purged %d address hashes and %d unconfirmed comments", hashes, unconfirmed)
+    return {"address_hashes": hashes, "unconfirmed_comments": unconfirmed}
+
+
+@shared_task(name="comments.tasks.clear_sessions")
+def clear_sessions() -> None:
+    """Delete expired sessions (members' and coordinators'), as ``manage.py clearsessions`` does."""
+    from importlib import import_module
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 @shared_task(name="comments.tasks.sweep_pending")

@@ -1,4 +1,4 @@
-"""Posting, confirming, replying, withdrawing and muting; every page works without JavaScript."""
+"""Posting, confirming, replying, withdrawing, muting, a poster's own data: every page works without JavaScript."""
 
 from __future__ import annotations
 
@@ -8,16 +8,20 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comments import services
+from campaign import ratelimits
+from campaign.privacy import client_address
+from comments import selectors, services
 from comments.forms import OrgCommentForm
-from comments.models import OrgComment, State
+from comments.models import ModerationEvent, OrgComment, State
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +91,22 @@ def post(request: HttpRequest) -> HttpResponse:
         if parent is None:
             return _bad_request(request, _("The comment you are replying to is not available."))
     form = OrgCommentForm(target, data=request.POST, parent=parent)
+    verdict = ratelimits.hit(request, group="comments.post", rate=settings.RATELIMIT_POST_COMMENT)
+    if verdict:
+        # Nothing is stored; the form comes back with everything the poster typed.
+        wait = ratelimits.minutes(verdict)
+        form.add_error(
+            None,
+            ngettext(
+                "Many comments were sent from your connection in a short time. Your text is kept below: "
+                "please send it again in %(minutes)d minute.",
+                "Many comments were sent from your connection in a short time. Your text is kept below: "
+                "please send it again in %(minutes)d minutes.",
+                wait,
+            )
+            % {"minutes": wait},
+        )
+        return _form_page(request, form, target, parent, status=429)
     if not form.is_valid():
         if form.has_security_errors():
             form.add_error(
@@ -120,7 +140,7 @@ def post(request: HttpRequest) -> HttpResponse:
             version=_version_for(target, data.get("version")),
             followup=data["followup"],
             user=request.user,
-            client_address=request.META.get("REMOTE_ADDR"),
+            client_address=client_address(request),
             form_seconds=form.form_seconds(),
             honeypot_filled=bool(data.get("honeypot")),
         )
@@ -166,6 +186,15 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                 status=404,
             )
         return render(request, "comments/confirm.html", {"token": token})
+    verdict = ratelimits.hit(request, group="comments.confirm", rate=settings.RATELIMIT_CONFIRM)
+    if verdict:
+        wait = ratelimits.minutes(verdict)
+        message = ngettext(
+            "Too many confirmations were sent from your connection. Please open the link again in %(minutes)d minute.",
+            "Too many confirmations were sent from your connection. Please open the link again in %(minutes)d minutes.",
+            wait,
+        )
+        return ratelimits.too_many(request, verdict, message % {"minutes": wait})
     try:
         comment, confirmed_now = services.comment_confirm(token=token)
     except services.CommentError as exc:
@@ -184,6 +213,61 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
         services.comment_withdraw(comment=comment)
         comment.refresh_from_db()
     return render(request, "comments/withdraw.html", {"comment": comment, "token": token})
+
+
+def _own_comment(request: HttpRequest, token: str) -> OrgComment | HttpResponse:
+    """The comment a signed link from a poster's mail names, or the page that says the link is broken."""
+    try:
+        return services.comment_from_withdraw_token(token)
+    except services.CommentError as exc:
+        return render(request, "comments/link_invalid.html", {"message": str(exc)}, status=404)
+
+
+@never_cache
+@require_GET
+def yours(request: HttpRequest, token: str) -> HttpResponse:
+    """Show a poster what the site keeps about their comment, with a copy to download and erasure."""
+    comment = _own_comment(request, token)
+    if isinstance(comment, HttpResponse):
+        return comment
+    return render(request, "comments/yours.html", _yours_context(comment, token))
+
+
+def _yours_context(comment: OrgComment, token: str, **extra) -> dict:
+    erased = comment.events.filter(action=ModerationEvent.Action.ERASE).exists()
+    return {
+        "comment": comment,
+        "token": token,
+        "erased": erased,
+        "retention_days": settings.ADDRESS_RETENTION_DAYS,
+        **extra,
+    }
+
+
+@never_cache
+@require_GET
+def yours_copy(request: HttpRequest, token: str) -> HttpResponse:
+    """Download, as JSON, everything stored about the comment (see ``selectors.poster_copy``)."""
+    comment = _own_comment(request, token)
+    if isinstance(comment, HttpResponse):
+        return comment
+    response = JsonResponse(selectors.poster_copy(comment), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="comment-{comment.pk}.json"'
+    return response
+
+
+@never_cache
+@require_POST
+def yours_erase(request: HttpRequest, token: str) -> HttpResponse:
+    """Erase the comment's personal data, once the poster has ticked that they understand."""
+    comment = _own_comment(request, token)
+    if isinstance(comment, HttpResponse):
+        return comment
+    if request.POST.get("understood") != "yes":
+        error = _("Tick the box to confirm that you want your comment and your data erased.")
+        return render(request, "comments/yours.html", _yours_context(comment, token, error=error), status=400)
+    comment = services.comment_erase(comment=comment)
+    return render(request, "comments/yours.html", _yours_context(comment, token, just_erased=True))
 
 
 @require_http_methods(["GET", "POST"])

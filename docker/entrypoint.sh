@@ -39,12 +39,12 @@ role=${1:-web}
 case "$role" in
   web)
     migrate
+    # /app/gunicorn.conf.py says what an access log line holds: never a client's address.
     exec gunicorn campaign.wsgi \
       --bind 0.0.0.0:8000 \
       --workers "${WEB_CONCURRENCY:-3}" \
       --max-requests 2000 --max-requests-jitter 200 \
-      --access-logfile - \
-      --access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+      --access-logfile -
     ;;
   worker)
     exec celery -A campaign worker \

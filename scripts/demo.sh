@@ -20,5 +20,5 @@ cat <<MSG
   Mail is printed here, in this terminal. Ctrl-C stops the site and the worker.
 
 MSG
-.venv/bin/gunicorn campaign.wsgi --bind "$HOST:$PORT" --workers 2 --access-logfile - \
-  --access-logformat '%(t)s "%(r)s" %(s)s %(b)s'
+# gunicorn.conf.py (read from this directory) says what an access log line holds: never a client's address.
+.venv/bin/gunicorn campaign.wsgi --bind "$HOST:$PORT" --workers 2 --access-logfile -

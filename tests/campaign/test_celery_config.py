@@ -63,7 +63,8 @@ def test_every_route_leads_to_a_declared_queue():
 
 def test_the_beat_schedule_sweeps_pending_comments_and_purges_addresses():
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert "comments.tasks.purge_address_hashes" in tasks
+    assert "comments.tasks.purge_personal_data" in tasks
+    assert "comments.tasks.clear_sessions" in tasks
     # A lost message or a restarted broker must only delay a comment: a periodic sweep
     # re-enqueues comments left pending (DESIGN.md, "Background work").
     assert any(".sweep" in task for task in tasks), tasks

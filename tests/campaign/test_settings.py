@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from django.utils.csp import CSP
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,6 +64,18 @@ print(json.dumps({
     "SESSION_COOKIE_HTTPONLY": s.SESSION_COOKIE_HTTPONLY,
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
     "STATICFILES": s.STORAGES["staticfiles"]["BACKEND"],
+    "COOKIES": {
+        kind: {
+            "name": getattr(s, f"{kind}_COOKIE_NAME"),
+            "secure": getattr(s, f"{kind}_COOKIE_SECURE"),
+            "path": getattr(s, f"{kind}_COOKIE_PATH"),
+            "domain": getattr(s, f"{kind}_COOKIE_DOMAIN"),
+        }
+        for kind in ("SESSION", "CSRF", "LANGUAGE")
+    },
+    "SESSION_COOKIE_AGE": s.SESSION_COOKIE_AGE,
+    "SESSION_EXPIRE_AT_BROWSER_CLOSE": s.SESSION_EXPIRE_AT_BROWSER_CLOSE,
+    "RATELIMIT_CACHE": s.CACHES[s.RATELIMIT_USE_CACHE]["BACKEND"],
 }))
 """
 
@@ -166,6 +179,9 @@ MALFORMED = {
         ("DB_CONN_MAX_AGE", "-1", False),
         ("ALLOWED_HOSTS", " , ", False),
         ("SECURE_HSTS_SECONDS", "one year", True),
+        ("RATELIMIT_POST_COMMENT", "lots", False),
+        ("RATELIMIT_SIGN_IN_FAILURES", "5 per 15m", False),
+        ("TRUSTED_PROXY_COUNT", "-1", False),
         ("SECRET_KEY", "too-short-for-production", True),
         ("DEBUG", "true", True),
     ]
@@ -229,8 +245,11 @@ def test_production_passes_django_deployment_checks():
 def test_production_security_settings(production_settings):
     shown = production_settings
     assert shown["SECURE_CSP"]["default-src"] == ["'self'"]
-    for directive in ("script-src", "style-src", "connect-src", "form-action", "base-uri"):
+    for directive in ("connect-src", "form-action", "base-uri", "font-src"):
         assert shown["SECURE_CSP"][directive] == ["'self'"], directive
+    # Scripts and styles: this site's files, and inline code only with its response's nonce.
+    for directive in ("script-src", "style-src"):
+        assert shown["SECURE_CSP"][directive] == ["'self'", CSP.NONCE], directive
     assert shown["SECURE_CSP"]["object-src"] == ["'none'"]
     assert shown["SECURE_CSP"]["frame-ancestors"] == ["'none'"]
     assert shown["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600
@@ -240,6 +259,24 @@ def test_production_security_settings(production_settings):
     assert shown["SESSION_COOKIE_HTTPONLY"] is True
     assert shown["SECURE_SSL_REDIRECT"] is True
     assert shown["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_production_cookies_are_host_only_and_sessions_expire(production_settings):
+    for kind, cookie in production_settings["COOKIES"].items():
+        # What a browser demands of a "__Host-" cookie: Secure, Path=/, no Domain.
+        assert cookie["name"].startswith("__Host-"), kind
+        assert cookie == {**cookie, "secure": True, "path": "/", "domain": None}, kind
+    assert production_settings["SESSION_EXPIRE_AT_BROWSER_CLOSE"] is True
+    assert 3600 <= production_settings["SESSION_COOKIE_AGE"] <= 12 * 3600
+
+
+def test_production_rate_limits_count_in_the_shared_redis_cache(production_settings):
+    assert production_settings["RATELIMIT_CACHE"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_a_laptop_keeps_plain_cookie_names_over_http():
+    cookies = show_settings()["COOKIES"]
+    assert not any(cookie["name"].startswith("__Host-") or cookie["secure"] for cookie in cookies.values())
 
 
 def test_production_behind_a_proxy_may_leave_the_https_redirect_to_it():
