@@ -36,6 +36,8 @@ NOT_PAGES = {
     "comments:document-feed": "Atom (XML)",
     "comments:section-feed": "Atom (XML)",
     "comments:permalink": "redirect to the comment on its page",
+    "comments:yours-copy": "JSON download",
+    "sign-in": "Django's admin login page, behind rate limits (the admin is not the site's own pages)",
     "desk:export": "CSV",
     # Desk actions: POST only, they redirect to a desk page with a message ("desk after a decision").
     "desk:approve": "action",
@@ -179,11 +181,16 @@ def build(note) -> list[PageType]:
     KeywordRule.objects.create(phrase="casino", action="spam", created_by=coordinator)
     KeywordRule.objects.create(phrase="petition", action="hold")
     reason, _ = RejectionReason.objects.get_or_create(title="Advertising", defaults={"text": "This is an advert."})
-    off_topic = RejectionReason.objects.create(title="Off topic", text="This is not about the note.", position=2)
+    off_topic, _ = RejectionReason.objects.get_or_create(
+        title="Off topic", defaults={"text": "This is not about the note.", "position": 2}
+    )
 
     section_url = section.get_absolute_url()
     confirm_url = reverse("comments:confirm", args=[confirm_token])
     withdraw_url = reverse("comments:withdraw", args=[services.withdraw_token(top)])
+    own = approved_comment(section, text="Ours, to look at and erase.", name="Lee")
+    yours_url = reverse("comments:yours", args=[services.withdraw_token(own)])
+    erase_url = reverse("comments:yours-erase", args=[services.withdraw_token(own)])
     mute_url = reverse("comments:mute", args=[services.mute_token(top)])
     post_url = reverse("comments:post")
     reason_url = reverse("desk:reason-edit", args=[reason.pk])
@@ -241,6 +248,8 @@ def build(note) -> list[PageType]:
         PageType("link-invalid", "comments:confirm", reverse("comments:confirm", args=["no-such-token"]), status=404),
         PageType("withdraw", "comments:withdraw", withdraw_url),
         PageType("withdrawn", "comments:withdraw", withdraw_url, submit=Submit("Withdraw my comment", withdraw_url)),
+        PageType("yours", "comments:yours", yours_url),
+        PageType("erased", "comments:yours-erase", yours_url, submit=Submit("Erase", erase_url, {"understood": "yes"})),
         PageType("mute", "comments:mute", mute_url),
         PageType("muted", "comments:mute", mute_url, submit=Submit("Stop these mails", mute_url)),
         PageType(
