@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -16,12 +17,17 @@ campaign_patterns = (
     "campaign",
 )
 
+# The address says the language: English at /, the others under /fr/, /es/ and /ru/. Nothing else
+# picks it (no cookie, no Accept-Language: see campaign/i18n.py), so one address is one page, which
+# any cache can keep and anyone can share.
 urlpatterns = [
-    path("", include(campaign_patterns)),
-    path("note/", include("guidance.urls")),
-    path("comments/", include("comments.urls")),
-    path("desk/", include("comments.desk.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    *i18n_patterns(
+        path("", include(campaign_patterns)),
+        path("note/", include("guidance.urls")),
+        path("comments/", include("comments.urls")),
+        path("desk/", include("comments.desk.urls")),
+        prefix_default_language=False,
+    ),
 ]

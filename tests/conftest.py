@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.signals import request_finished
+from django.utils import translation
 
 from tests import factories
 
@@ -62,3 +64,21 @@ def note(db):
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply; production keeps Django's strong default."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _forget_the_language(**kwargs) -> None:
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_requests():
+    """Start each test, and each test client request, in the default language.
+
+    LocaleMiddleware activates the language of each address (/fr/...) and leaves it active in the
+    thread afterwards; a URL reversed after a French request would otherwise come out French.
+    """
+    translation.deactivate()
+    request_finished.connect(_forget_the_language, dispatch_uid="tests-forget-the-language")
+    yield
+    request_finished.disconnect(dispatch_uid="tests-forget-the-language")
+    translation.deactivate()
