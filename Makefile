@@ -6,20 +6,26 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format bench check-migrations clean
+.PHONY: demo test lint format bench check-migrations messages clean
 
 .venv/.synced: pyproject.toml uv.lock .python-version
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
+	$(PY) manage.py compile_catalogues
 	@touch $@
 
-demo: .venv/.synced
+# django-comments-xtd ships its translations as .po files only: compile them into the environment
+# (manage.py compile_catalogues, pure Python). The project's own locale/*.mo are committed.
+messages: .venv/.synced
+	@$(PY) manage.py compile_catalogues >/dev/null
+
+demo: .venv/.synced messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	HOST=$(HOST) PORT=$(PORT) bash scripts/demo.sh
 
-test: .venv/.synced
+test: .venv/.synced messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: .venv/.synced

@@ -202,6 +202,7 @@ def outdated_sections(
             now[original.section_id] = original
     found = {}
     for text in texts:
+        text.section.document = versions.document  # for the diff's address, without a query per section
         origin = by_pk.get(text.translated_from_id)
         if origin is not None and origin.version is not None:
             stale = outdated(text, origin, now.get(text.section_id))

@@ -68,7 +68,8 @@ class _Thread:
         self.timezone = get_current_timezone() if settings.USE_TZ else None  # what |date shows
         sentinel = 987654321
         self.reply_url = escape(reverse("comments:reply", args=[sentinel])).split(str(sentinel))
-        self.official = f' <span class="badge official">{escape(gettext("Official reply of the working group"))}</span>'
+        official = gettext("Official reply of the working group")  # outside the f-string, where makemessages sees it
+        self.official = f' <span class="badge official">{escape(official)}</span>'
         self.anonymous = f"<strong>{escape(gettext('Anonymous participant'))}</strong>"
         self.verified = f' <span class="badge verified">{escape(gettext("verified"))}</span>'
         self.since = escape(gettext("an earlier version: see what changed since"))
