@@ -225,3 +225,17 @@ def test_a_permalink_keeps_the_language(client, section, languages_thread):
     response = client.get(f"/es/comments/c/{languages_thread['french'].pk}/")
     assert response.status_code == 302
     assert response["Location"].startswith(f"/es{section.get_absolute_url()}")
+
+
+def test_right_to_left_text_is_isolated_on_the_endorsers_page_and_the_desk(client, coordinator, section):
+    comment = approved_comment(
+        section, text=ARABIC, language="ar", kind="endorse", organisation_name=ARABIC_ORG, city="عمّان", country="JO"
+    )
+    endorsers = content(client.get("/endorsements/"))
+    assert f"<bdi>{ARABIC_ORG}</bdi>" in endorsers
+    assert "<bdi>عمّان</bdi>" in endorsers
+    OrgComment.objects.filter(pk=comment.pk).update(state=State.REVIEW, is_public=False)
+    client.force_login(coordinator)
+    desk = content(client.get("/desk/"))
+    assert f"<strong><bdi>{ARABIC_ORG}</bdi></strong>" in desk
+    assert '<div class="comment-body" lang="ar" dir="auto">' in desk
