@@ -175,6 +175,14 @@ def test_the_404_page_is_in_the_language_of_its_address(client, db):
         assert f"<h1>{title}</h1>" in html.unescape(response.content.decode())
 
 
+def test_the_403_page_is_in_the_language_of_its_address(client, stranger):
+    client.force_login(stranger)
+    for code, title in [("en", "Not allowed"), ("fr", "Accès refusé"), ("es", "Acceso denegado")]:
+        response = client.get(in_language("/desk/", code))
+        assert response.status_code == 403
+        assert f"<h1>{title}</h1>" in html.unescape(response.content.decode())
+
+
 def test_the_500_page_needs_no_database_and_speaks_every_language(django_assert_num_queries):
     request = RequestFactory().get("/fr/note/")
     with django_assert_num_queries(0):
