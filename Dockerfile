@@ -23,8 +23,10 @@ RUN uv sync --frozen --no-dev --no-install-project --no-cache
 
 COPY . .
 
+# django-comments-xtd ships its translations uncompiled (.po only): compile them into the environment.
 # Static files are collected once, into the image, with the hashed manifest production uses.
-RUN STATIC_MANIFEST=true python manage.py collectstatic --no-input --verbosity 0 \
+RUN python manage.py compile_catalogues \
+    && STATIC_MANIFEST=true python manage.py collectstatic --no-input --verbosity 0 \
     && chmod 0755 docker/entrypoint.sh \
     && mkdir -p var \
     && chown -R app:app var

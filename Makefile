@@ -6,14 +6,20 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format bench check-migrations audit clean
+.PHONY: demo test lint format bench check-migrations audit messages clean
 
 .venv/.synced: pyproject.toml uv.lock .python-version
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
+	$(PY) manage.py compile_catalogues
 	@touch $@
 
-demo: .venv/.synced
+# django-comments-xtd ships its translations as .po files only: compile them into the environment
+# (manage.py compile_catalogues, pure Python). The project's own locale/*.mo are committed.
+messages: .venv/.synced
+	@$(PY) manage.py compile_catalogues >/dev/null
+
+demo: .venv/.synced messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
@@ -26,7 +32,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund; \
 	else echo "npm not found: the HTML validation test will be skipped"; fi
 
-test: .venv/.synced node_modules/.package-lock.json
+test: .venv/.synced messages node_modules/.package-lock.json
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: .venv/.synced

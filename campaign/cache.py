@@ -56,12 +56,12 @@ Serving hits early
     Without the middleware, the decorator serves the hits itself.
 
 CSRF tokens in cached pages
-    Every page has forms with a CSRF token (the language switch, and the comment form on sections
-    and the document). A cached copy must not hand one visitor's token to the next, so the stored
-    copy is cut where the token was, and each response gets a token of its own visitor's CSRF
-    secret (``django.middleware.csrf.get_token``), sent in a cookie by Django's CSRF middleware
-    when the visitor has none yet. So the language switch and every other form keep Django's
-    CSRF protection on cached pages. Posting a comment is additionally exempt from the CSRF check
+    Pages with a form carry a CSRF token (the comment form on sections and the document; the
+    language switch is plain links). A cached copy must not hand one visitor's token to the next,
+    so the stored copy is cut where the token was, and each response gets a token of its own
+    visitor's CSRF secret (``django.middleware.csrf.get_token``), sent in a cookie by Django's CSRF
+    middleware when the visitor has none yet. So every form keeps Django's CSRF protection on
+    cached pages. Posting a comment is additionally exempt from the CSRF check
     for anonymous posters (``comments.views.post``): their post is protected by the form's signed
     security hash and the email confirmation, and so it works even from a copy a proxy kept.
 
@@ -84,7 +84,8 @@ HTTP caching
     ``Cache-Control: public, max-age=PAGE_CACHE_MAX_AGE`` for the responses the cache serves;
     ``private, max-age=...`` for the first response to a visitor without a CSRF cookie (it sets
     one, so no shared cache may keep it); ``private, no-cache`` for everything else.
-    ``Vary: Accept-Language, Cookie`` always (and ``Accept-Encoding``).
+    ``Vary: Cookie`` always (and ``Accept-Encoding``); not ``Accept-Language``, since the address
+    alone says the language (campaign/i18n.py).
 """
 
 from __future__ import annotations
@@ -115,6 +116,8 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags
+
+from campaign.i18n import language_of_path
 
 log = logging.getLogger(__name__)
 
@@ -433,14 +436,14 @@ def _respond(request: HttpRequest, page: StoredPage, state: str, *, had_secret: 
     headers = response.headers
     headers["ETag"] = etag
     headers["Cache-Control"] = f"{'private' if sets_cookie else 'public'}, max-age={settings.PAGE_CACHE_MAX_AGE}"
-    headers["Vary"] = "Accept-Language, Cookie, Accept-Encoding"
+    headers["Vary"] = "Cookie, Accept-Encoding"
     headers[STATE_HEADER] = state
     return response
 
 
 def _private(response: HttpResponseBase, state: str) -> HttpResponseBase:
     patch_cache_control(response, private=True, no_cache=True)
-    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    patch_vary_headers(response, ("Cookie",))
     response[STATE_HEADER] = state
     return response
 
@@ -501,7 +504,7 @@ class PageCacheMiddleware:
         request._page_cache_middleware = True
         if _anonymous_request(request) and _enabled() and not _in_transaction():
             try:
-                language = translation.get_language_from_request(request)
+                language = language_of_path(request.path_info)  # as LocaleMiddleware will (campaign/i18n.py)
                 page = _load(page_key(request, current_generation(), language))
             except Exception:  # the decorator will render the page and say so in the log
                 page = None

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_countries import countries
 
 from campaign.cache import public_page
-from comments import selectors
+from comments import languages, selectors
 from comments.models import Kind
 from guidance.models import Document
 
@@ -69,7 +68,7 @@ def endorsers(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country", "")
     country = country if country in dict(countries) else ""
     language = request.GET.get("language", "")
-    language = language if language in dict(settings.LANGUAGES) else ""
+    language = language if languages.is_known(language) else ""
     result = selectors.endorsements(document, kind="" if kind == "all" else kind, country=country, language=language)
     context = {
         "document": document,
@@ -80,5 +79,6 @@ def endorsers(request: HttpRequest) -> HttpResponse:
         "country": country,
         "language": language,
         "countries": list(countries),
+        "languages": languages.choices(),
     }
     return render(request, "campaign/endorsers.html", context)

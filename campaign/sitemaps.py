@@ -1,4 +1,4 @@
-"""sitemap.xml: every public page, unpublished versions left out."""
+"""sitemap.xml: every public page in every language, unpublished versions left out."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from guidance.models import Document, Section, Version
 
 
 class Sitemap(sitemaps.Sitemap):
-    """Build addresses from SITE_URL, the site's public address, not the sites framework's domain."""
+    """Build addresses from SITE_URL, the site's public address, not the sites framework's domain.
+
+    Each page is listed in every language of the site (/..., /fr/..., /es/..., /ru/...), each entry
+    with its alternates in the others and the English address as x-default.
+    """
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     def get_domain(self, site=None) -> str:
         return urlsplit(settings.SITE_URL).netloc

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -16,16 +17,21 @@ campaign_patterns = (
     "campaign",
 )
 
+# The address says the language: English at /, the others under /fr/, /es/ and /ru/. Nothing else
+# picks it (no cookie, no Accept-Language: see campaign/i18n.py), so one address is one page, which
+# any cache can keep and anyone can share.
 urlpatterns = [
-    path("", include(campaign_patterns)),
-    path("note/", include("guidance.urls")),
-    path("comments/", include("comments.urls")),
-    path("desk/", include("comments.desk.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin's own URLs: its login page, behind rate limits (campaign/signin.py).
     path("admin/login/", signin.sign_in, name="sign-in"),
     path("admin/", admin.site.urls),
+    *i18n_patterns(
+        path("", include(campaign_patterns)),
+        path("note/", include("guidance.urls")),
+        path("comments/", include("comments.urls")),
+        path("desk/", include("comments.desk.urls")),
+        prefix_default_language=False,
+    ),
 ]
 
 # 503 with a plain page while the database is unreachable; Django's 500 page for anything else.

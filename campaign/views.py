@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 
 from campaign.cache import public_page
 from campaign.models import Organisation
@@ -21,13 +22,16 @@ def home(request: HttpRequest) -> HttpResponse:
     versions = published_versions(document) if document else None
     current = versions.current if versions else None
     original = versions.original_text if versions else None
+    # The current version in the reader's language when it has been translated into it.
+    reading = (versions.translation_in(current, get_language()) if versions else None) or current
     context = {
         "document": document,
         "current": current,
+        "reading": reading,
         "original": original,
         "show_compare": bool(original and current and original.pk != current.pk),
         "translations": versions.translations_of(current) if current else [],
-        "toc": toc(current),
+        "toc": toc(reading),
     }
     return render(request, "campaign/home.html", context)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 from django_countries import countries
 
+from comments import languages
 from comments.models import Display, Kind
 from comments.text import clean_text
 
@@ -32,7 +33,7 @@ class OrgCommentForm(XtdCommentForm):
         required=False,
         help_text=_("A campaign or network you speak for, if any."),
     )
-    language = forms.ChoiceField(label=_("Language of your comment"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language of your comment"), choices=languages.choices)
     display = forms.ChoiceField(
         label=_("What may be shown with your comment?"),
         choices=Display.choices,

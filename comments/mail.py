@@ -1,6 +1,12 @@
-"""Mail to posters, rendered in the poster's language. Called from Celery tasks only."""
+"""Mail to posters, rendered in the poster's language. Called from Celery tasks only.
+
+Every link in a mail is made while the mail's language is active, so it carries that language's
+prefix (/fr/..., campaign/i18n.py): the poster lands on pages in the language they were written to.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,16 +22,18 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _send(*, to: str, language: str, template: str, context: dict) -> None:
-    """Render a mail in the recipient's language: its own template where one exists, else the default."""
-    language = language or settings.LANGUAGE_CODE
+def _send(*, to: str, language: str, template: str, context: Callable[[], dict]) -> None:
+    """Render a mail in the recipient's language: its own template where one exists, else the default.
+
+    ``context`` is called with that language active, so the links it reverses carry its prefix.
+    """
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     with translation.override(language):
+        values = context()
         subject = render_to_string(
-            [f"comments/email/{language}/{template}_subject.txt", f"comments/email/{template}_subject.txt"], context
+            [f"comments/email/{language}/{template}_subject.txt", f"comments/email/{template}_subject.txt"], values
         ).strip()
-        body = render_to_string(
-            [f"comments/email/{language}/{template}.txt", f"comments/email/{template}.txt"], context
-        )
+        body = render_to_string([f"comments/email/{language}/{template}.txt", f"comments/email/{template}.txt"], values)
     message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[to])
     message.send()
 
@@ -34,9 +42,9 @@ def send_confirmation(comment: OrgComment, token: str) -> None:
     """Ask the poster to confirm their comment; the link carries only an opaque token."""
     _send(
         to=comment.user_email,
-        language=comment.language,
+        language=comment.mail_language_or_default,
         template="confirmation",
-        context={
+        context=lambda: {
             "comment": comment,
             "target_url": _absolute(comment.content_object.get_absolute_url()) if comment.content_object else "",
             "confirm_url": _absolute(reverse("comments:confirm", kwargs={"token": token})),
@@ -53,7 +61,7 @@ def send_followup(comment: OrgComment, *, follower_id: int, email: str, language
         to=email,
         language=language,
         template="followup",
-        context={
+        context=lambda: {
             "comment": comment,
             "comment_url": _absolute(comment.get_absolute_url()),
             "mute_url": _absolute(reverse("comments:mute", kwargs={"token": services.mute_token(follower)})),
@@ -69,9 +77,9 @@ def send_decision(comment: OrgComment) -> None:
         reason = event.reason if event else ""
     _send(
         to=comment.user_email,
-        language=comment.language,
+        language=comment.mail_language_or_default,
         template=f"decision_{comment.state}",
-        context={
+        context=lambda: {
             "comment": comment,
             "reason": reason,
             "comment_url": _absolute(comment.get_absolute_url()),
@@ -96,5 +104,5 @@ def send_review_digest(*, new: int, waiting: int) -> None:
             to=address,
             language=settings.LANGUAGE_CODE,
             template="review_digest",
-            context={"new": new, "waiting": waiting, "desk_url": _absolute("/desk/")},
+            context=lambda: {"new": new, "waiting": waiting, "desk_url": _absolute(reverse("desk:home"))},
         )

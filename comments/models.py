@@ -13,10 +13,12 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_comments_xtd.models import XtdComment, XtdCommentManager
 from django_countries.fields import CountryField
+
+from comments import languages
 
 
 class Kind(models.TextChoices):
@@ -72,7 +74,10 @@ class OrgComment(XtdComment):
     city = models.CharField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"), blank=True)
     on_behalf_of = models.CharField(_("on behalf of"), max_length=200, blank=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    # The language the comment is written in: any language Django knows, not only the site's.
+    language = models.CharField(_("language"), max_length=8, choices=languages.choices, default="en")
+    # The language of the poster's mail: a language of the site (comments.languages.mail_language).
+    mail_language = models.CharField(_("language of mail"), max_length=8, blank=True, editable=False)
     version = models.ForeignKey("guidance.Version", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     display = models.CharField(
         _("what may be shown"), max_length=16, choices=Display.choices, default=Display.NAME_AND_ORGANISATION
@@ -126,6 +131,16 @@ class OrgComment(XtdComment):
         return self.organisation.name if self.organisation_id and self.organisation else self.organisation_name
 
     @property
+    def language_name(self) -> str:
+        """The name of the comment's language, in the reader's language."""
+        return languages.name(self.language)
+
+    @property
+    def mail_language_or_default(self) -> str:
+        """The language of this poster's mail (comments saved before it was recorded: from their language)."""
+        return self.mail_language or languages.mail_language(self.language)
+
+    @property
     def is_anonymous(self) -> bool:
         return not (self.public_name or self.public_organisation)
 
@@ -162,7 +177,7 @@ class ModerationEvent(models.Model):
 
     @property
     def actor_label(self) -> str:
-        return self.actor.get_username() if self.actor_id else "system"
+        return self.actor.get_username() if self.actor_id else gettext("system")
 
 
 class MinHashBand(models.Model):

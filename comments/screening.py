@@ -13,13 +13,16 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min, Q, Value
+from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from comments.models import KeywordRule, MinHashBand, ModerationEvent, OrgComment, State
 
@@ -38,12 +41,80 @@ BANDS = MINHASH_SIZE // BAND_ROWS
 NEAR_DUPLICATE_CANDIDATES = 500  # compared at most, newest first: a campaign this big is found anyway
 
 
+#: What a check found, for coordinators. Kept with each comment as a code and its values (and in
+#: English, as recorded in the audit log), so that the desk shows it in each coordinator's language.
+MESSAGES = {
+    "honeypot": _("The hidden field that people never see was filled in, as bots do."),
+    "too-fast": ngettext_lazy(
+        "Sent %(seconds)d second after the form was opened: too fast for a person.",
+        "Sent %(seconds)d seconds after the form was opened: too fast for a person.",
+        "seconds",
+    ),
+    "fast-and-long": ngettext_lazy(
+        "%(characters)d characters sent %(seconds)d second after opening.",
+        "%(characters)d characters sent %(seconds)d seconds after opening.",
+        "seconds",
+    ),
+    "links": ngettext_lazy("Contains %(count)d link.", "Contains %(count)d links.", "count"),
+    "spam-words": _("Contains words listed as spam: %(words)s."),
+    "held-words": _("Contains words held for review: %(words)s."),
+    "duplicate": _("The same poster already sent this text (comment #%(comment)s)."),
+    "rate": ngettext_lazy(
+        "%(count)d other comment from the same sender in the last hour.",
+        "%(count)d other comments from the same sender in the last hour.",
+        "count",
+    ),
+    "classifier": _("The learning filter rates this %(percent)d%% likely to be spam."),
+    "akismet-unreachable": _("Akismet could not be reached; screened without it."),
+    "akismet-discard": _("Akismet says this is blatant spam."),
+    "akismet-spam": _("Akismet says this is spam."),
+    "akismet-ham": _("Akismet says this is not spam."),
+    "campaign": ngettext_lazy(
+        "Nearly the same text as %(count)d other poster: grouped as campaign #%(group)s.",
+        "Nearly the same text as %(count)d other posters: grouped as campaign #%(group)s.",
+        "count",
+    ),
+}
+
+#: The checks' names, for the desk's table of reasons.
+CHECK_LABELS = {
+    "honeypot": _("Hidden field"),
+    "speed": _("Speed"),
+    "links": _("Links"),
+    "keywords": _("Keywords"),
+    "duplicate": _("Same text twice"),
+    "rate": _("Posting rate"),
+    "classifier": _("Learning filter"),
+    "akismet": "Akismet",
+    "campaign": _("Campaign"),
+}
+
+
+def message(code: str, params: dict) -> str:
+    """Return a finding in the active language ('' for a code this version does not know)."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return ""
+    try:
+        return str(template % params)
+    except (KeyError, TypeError, ValueError):  # values that do not fit the message (an older record)
+        return ""
+
+
 @dataclass(frozen=True)
 class CheckResult:
     check: str
     score: float
-    reason: str
+    reason: str  # in English: the audit log records it so
     hold: bool = False  # never approve automatically, whatever the score
+    code: str = ""  # of the message in MESSAGES, with its values: the desk translates it
+    params: dict = field(default_factory=dict, hash=False)
+
+
+def _found(check: str, score: float, code: str, *, hold: bool = False, **params) -> CheckResult:
+    with translation.override("en"):
+        reason = message(code, params)
+    return CheckResult(check, score, reason, hold, code, params)
 
 
 @dataclass(frozen=True)
@@ -105,7 +176,7 @@ def sender_history(comment: OrgComment) -> SenderHistory:
 
 def check_honeypot(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     if comment.honeypot_filled:
-        return CheckResult("honeypot", 10.0, "The hidden field that people never see was filled in, as bots do.")
+        return _found("honeypot", 10.0, "honeypot")
     return CheckResult("honeypot", 0.0, "")
 
 
@@ -114,18 +185,18 @@ def check_speed(comment: OrgComment, history: SenderHistory | None = None) -> Ch
     if seconds is None:
         return CheckResult("speed", 0.0, "")
     if seconds < 3:
-        return CheckResult("speed", 4.0, f"Sent {seconds} seconds after the form was opened: too fast for a person.")
+        return _found("speed", 4.0, "too-fast", seconds=seconds)
     if seconds < 10 and len(comment.comment) > 500:
-        return CheckResult("speed", 2.0, f"{len(comment.comment)} characters sent {seconds} seconds after opening.")
+        return _found("speed", 2.0, "fast-and-long", characters=len(comment.comment), seconds=seconds)
     return CheckResult("speed", 0.0, "")
 
 
 def check_links(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     count = len(_URL.findall(comment.comment))
     if count > 5:
-        return CheckResult("links", 4.0, f"Contains {count} links.")
+        return _found("links", 4.0, "links", count=count)
     if count >= 3:
-        return CheckResult("links", 2.0, f"Contains {count} links.")
+        return _found("links", 2.0, "links", count=count)
     return CheckResult("links", 0.0, "")
 
 
@@ -161,9 +232,9 @@ def check_keywords(comment: OrgComment, history: SenderHistory | None = None) ->
         if pattern.search(text):
             (spam if action == KeywordRule.Action.SPAM else hold).append(phrase)
     if spam:
-        return CheckResult("keywords", 6.0, f"Contains words listed as spam: {', '.join(spam)}.", hold=True)
+        return _found("keywords", 6.0, "spam-words", hold=True, words=", ".join(spam))
     if hold:
-        return CheckResult("keywords", 0.0, f"Contains words held for review: {', '.join(hold)}.", hold=True)
+        return _found("keywords", 0.0, "held-words", hold=True, words=", ".join(hold))
     return CheckResult("keywords", 0.0, "")
 
 
@@ -172,7 +243,7 @@ def check_same_poster_duplicate(comment: OrgComment, history: SenderHistory | No
         return CheckResult("duplicate", 0.0, "")
     earlier = (history or sender_history(comment)).duplicate_of
     if earlier:
-        return CheckResult("duplicate", 1.0, f"The same poster already sent this text (comment #{earlier}).", hold=True)
+        return _found("duplicate", 1.0, "duplicate", hold=True, comment=earlier)
     return CheckResult("duplicate", 0.0, "")
 
 
@@ -180,9 +251,9 @@ def check_rate(comment: OrgComment, history: SenderHistory | None = None) -> Che
     history = history or sender_history(comment)
     busiest = max(history.last_hour_by_address, history.last_hour_by_email)
     if busiest >= 10:
-        return CheckResult("rate", 5.0, f"{busiest} other comments from the same sender in the last hour.")
+        return _found("rate", 5.0, "rate", count=busiest)
     if busiest >= 3:
-        return CheckResult("rate", 2.0, f"{busiest} other comments from the same sender in the last hour.")
+        return _found("rate", 2.0, "rate", count=busiest)
     return CheckResult("rate", 0.0, "")
 
 
@@ -193,7 +264,7 @@ def check_classifier(comment: OrgComment, history: SenderHistory | None = None) 
     score = round((probability - 0.5) * 8, 2)
     if abs(score) < 0.4:
         return CheckResult("classifier", 0.0, "")
-    return CheckResult("classifier", score, f"The learning filter rates this {probability:.0%} likely to be spam.")
+    return _found("classifier", score, "classifier", percent=round(probability * 100))
 
 
 def check_akismet(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
@@ -210,12 +281,12 @@ def check_akismet(comment: OrgComment, history: SenderHistory | None = None) -> 
         )
     except Exception as exc:  # an outside service failing must not stop screening
         log.warning("Akismet check failed: %s", type(exc).__name__)
-        return CheckResult("akismet", 0.0, "Akismet could not be reached; screened without it.")
+        return _found("akismet", 0.0, "akismet-unreachable")
     if verdict == akismet.CheckResponse.DISCARD:
-        return CheckResult("akismet", 8.0, "Akismet says this is blatant spam.")
+        return _found("akismet", 8.0, "akismet-discard")
     if verdict == akismet.CheckResponse.SPAM:
-        return CheckResult("akismet", 5.0, "Akismet says this is spam.")
-    return CheckResult("akismet", -1.0, "Akismet says this is not spam.")
+        return _found("akismet", 5.0, "akismet-spam")
+    return _found("akismet", -1.0, "akismet-ham")
 
 
 CHECKS: list[Callable[[OrgComment, SenderHistory], CheckResult]] = [
@@ -309,8 +380,7 @@ def check_near_duplicates(comment: OrgComment, signature: list[int]) -> tuple[Ch
     if not matches:
         return CheckResult("campaign", 0.0, ""), None
     group = min((g or pk) for pk, g in matches)
-    reason = f"Nearly the same text as {len(matches)} other poster(s): grouped as campaign #{group}."
-    return CheckResult("campaign", 1.0, reason, hold=True), group
+    return _found("campaign", 1.0, "campaign", hold=True, count=len(matches), group=group), group
 
 
 def store_signature(comment_id: int, signature: list[int]) -> None:

@@ -28,18 +28,35 @@ class ThreadPage:
     comments: list[OrgComment]
     total: int
     counts: dict[str, int] = field(default_factory=dict)
+    #: Discussions by the language they were started in: {language: how many}, all languages.
+    languages: dict[str, int] = field(default_factory=dict)
+    #: The language the threads were narrowed to ('' for all).
+    language: str = ""
 
 
-def thread_page(target: Model, *, page_number: str | int = 1, newest_first: bool = False, per_page: int = 50):
+def thread_page(
+    target: Model,
+    *,
+    page_number: str | int = 1,
+    newest_first: bool = False,
+    per_page: int = 50,
+    language: str = "",
+):
     """Return one page of a target's visible threads: top-level comments paginated, replies included.
 
-    Three queries whatever the number of comments: the count, the page's thread ids, and the
-    comments of those threads in reading order.
+    With ``language``, only the discussions started in that language (their replies, in any
+    language, with them: a conversation reads whole). Three queries whatever the number of
+    comments: the discussions per language (which also gives the paginator its count), the
+    page's thread ids, and the comments of those threads in reading order.
     """
     visible = OrgComment.objects.visible().for_target(target)
+    top = visible.filter(level=0)
+    by_language = dict(top.order_by().values_list("language").annotate(n=Count("id")))
+    if language:
+        top = top.filter(language=language)
     ordering = ("-submit_date", "-id") if newest_first else ("submit_date", "id")
-    top = visible.filter(level=0).order_by(*ordering).values_list("thread_id", flat=True)
-    paginator = Paginator(top, per_page)
+    paginator = Paginator(top.order_by(*ordering).values_list("thread_id", flat=True), per_page)
+    paginator.count = by_language.get(language, 0) if language else sum(by_language.values())
     page = paginator.get_page(page_number)
     thread_ids = list(page.object_list)
     position = {thread_id: index for index, thread_id in enumerate(thread_ids)}
@@ -50,7 +67,7 @@ def thread_page(target: Model, *, page_number: str | int = 1, newest_first: bool
         .order_by("thread_id", "order")
     )
     comments.sort(key=lambda c: (position[c.thread_id], c.order))
-    return ThreadPage(page=page, comments=comments, total=paginator.count)
+    return ThreadPage(page=page, comments=comments, total=paginator.count, languages=by_language, language=language)
 
 
 def section_counts(sections) -> dict[int, list[tuple[str, str]]]:

@@ -17,11 +17,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_comments.models import Comment
 
 from campaign.privacy import address_hash
+from comments import languages
 from comments.models import Display, Kind, ModerationEvent, OrgComment, State
 from comments.text import clean_text, fingerprint, render_text
 
@@ -171,6 +172,8 @@ def comment_submit(
         on_behalf_of=signature.on_behalf_of,
         display=signature.display,
         language=language,
+        # Mail goes out in the comment's language if the site speaks it, else in the page's.
+        mail_language=languages.mail_language(language, translation.get_language()),
         version=version,
         state=State.PENDING if signed_in else State.UNCONFIRMED,
         state_changed_at=now,
@@ -543,16 +546,16 @@ def comment_mute(*, token: str) -> int:
 
 
 def followers_of(comment: OrgComment) -> list[tuple[int, str, str]]:
-    """Return (comment id, email, language) of each other poster following the thread, once per email."""
+    """Return (comment id, email, mail language) of each other poster following the thread, once per email."""
     rows = (
         OrgComment.objects.visible()
         .filter(thread_id=comment.thread_id, followup=True)
         .exclude(user_email=comment.user_email)
         .exclude(user_email="")
         .order_by("submit_date")
-        .values_list("pk", "user_email", "language")
+        .values_list("pk", "user_email", "mail_language", "language")
     )
     seen: dict[str, tuple[int, str, str]] = {}
-    for pk, email, language in rows:
-        seen.setdefault(email.lower(), (pk, email, language))
+    for pk, email, mail_language, language in rows:
+        seen.setdefault(email.lower(), (pk, email, mail_language or languages.mail_language(language)))
     return list(seen.values())

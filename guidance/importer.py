@@ -116,6 +116,10 @@ class ImportReport:
     #: Things the importer skipped or assumed, for the person running it (document title, text before
     #: the first section, a code fence never closed).
     notes: list[str] = field(default_factory=list)
+    #: For a translation: the sections whose translation is the previous one, word for word, while
+    #: their original changed since: (key, number of the original version they were translated from).
+    #: They keep that older origin, and readers are told they may be out of date.
+    stale: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def section_count(self) -> int:
@@ -672,7 +676,41 @@ def _compare(
             report.headings.setdefault(old.section.key, old.heading)
 
 
-def _write(version: Version, entries: list[ParsedSection], assigned: list[Section], rendered: list[str]) -> None:
+def _translation_origins(
+    report: ImportReport, entries: list[ParsedSection], assigned: list[Section], source: Version
+) -> list[SectionText | None]:
+    """The original text each section of a translation is made from, in the order of ``entries``.
+
+    Normally the same section in the version translated. But a section translated word for word as
+    in the previous translation into this language, while its original changed in between, was not
+    translated again: it keeps the origin of that previous translation (and goes in ``report.stale``).
+    """
+    sources = {text.section_id: text for text in SectionText.objects.filter(version=source)}
+    previous = {}
+    if report.previous is not None and report.previous.translation_of_id is not None:
+        previous = {
+            text.section_id: text
+            for text in SectionText.objects.filter(version=report.previous).select_related("translated_from__version")
+        }
+    origins: list[SectionText | None] = []
+    for entry, section in zip(entries, assigned, strict=True):
+        origin = sources.get(section.pk)
+        earlier = previous.get(section.pk)
+        unchanged = earlier is not None and earlier.heading == entry.heading and earlier.body_markdown == entry.body
+        if unchanged and earlier.translated_from is not None and not earlier.translated_from.reads_like(origin):
+            origin = earlier.translated_from
+            report.stale.append((section.key, origin.version.number))
+        origins.append(origin)
+    return origins
+
+
+def _write(
+    version: Version,
+    entries: list[ParsedSection],
+    assigned: list[Section],
+    rendered: list[str],
+    origins: list[SectionText | None] | None = None,
+) -> None:
     """Save the version, its new sections and its section texts in one transaction, in a few queries."""
     with transaction.atomic():
         version.save()
@@ -695,8 +733,11 @@ def _write(version: Version, entries: list[ParsedSection], assigned: list[Sectio
                     level=entry.level,
                     body_markdown=entry.body,
                     body_html=html,
+                    translated_from=origin,
                 )
-                for position, (entry, section, html) in enumerate(zip(entries, assigned, rendered, strict=True), 1)
+                for position, (entry, section, html, origin) in enumerate(
+                    zip(entries, assigned, rendered, origins or [None] * len(entries), strict=True), 1
+                )
             ],
             batch_size=_BATCH_SIZE,
         )
@@ -726,7 +767,9 @@ def import_markdown(
 
     For a translation (``translation_of`` given), ``language`` is required and differs from the
     source's, the number is the source's, and each section of the file is the section of the source
-    version with the same explicit key or, without explicit keys, at the same position.
+    version with the same explicit key or, without explicit keys, at the same position. Each section
+    records the original text it translates (``SectionText.translated_from``): see
+    ``_translation_origins`` for a section left as in the previous translation.
 
     Args:
         document: the document the version belongs to.
@@ -782,6 +825,7 @@ def import_markdown(
 
     report = ImportReport(version=version, previous=previous, notes=notes)
     _compare(report, entries, assigned, old_texts, renamed_by_body)
+    origins = _translation_origins(report, entries, assigned, translation_of) if translation_of is not None else None
 
     # Render every body once, before the transaction, so that the write stays short.
     rendered: list[str] = []
@@ -791,7 +835,7 @@ def import_markdown(
             progress(done, len(entries))
 
     try:
-        _write(version, entries, assigned, rendered)
+        _write(version, entries, assigned, rendered, origins)
     except IntegrityError as exc:
         version.pk = None
         raise ImportRefused(

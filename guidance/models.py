@@ -197,6 +197,17 @@ class SectionText(models.Model):
     level = models.PositiveSmallIntegerField(_("heading level"), default=2)
     body_markdown = models.TextField(_("body (Markdown)"), blank=True)
     body_html = models.TextField(_("body (sanitised HTML)"), blank=True, editable=False)
+    # For a translation: the original text this one was translated from (the same section in the
+    # version translated, or in an earlier one when the translation was carried over unchanged).
+    # When the section reads differently in a later original, the translation may be out of date.
+    translated_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name=_("translated from"),
+    )
 
     objects = SectionTextQuerySet.as_manager()
 
@@ -218,3 +229,7 @@ class SectionText(models.Model):
     @property
     def anchor(self) -> str:
         return self.section.key
+
+    def reads_like(self, other: SectionText | None) -> bool:
+        """Say whether two texts of a section have the same heading and body (numbering aside)."""
+        return other is not None and self.heading == other.heading and self.body_markdown == other.body_markdown

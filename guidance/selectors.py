@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from guidance.diff import SectionChange
@@ -51,6 +52,12 @@ class PublishedVersions:
     def translations_of(self, version: Version) -> list[Version]:
         """Return the published translations of an original version."""
         return [v for v in self.versions if v.translation_of_id == version.pk]
+
+    def translation_in(self, version: Version | None, language: str) -> Version | None:
+        """Return the published translation of an original version into ``language``, or None."""
+        if version is None or version.language == language:
+            return None
+        return next((v for v in self.translations_of(version) if v.language == language), None)
 
     def languages_of(self, version: Version) -> list[Version]:
         """Return the original of this version and all its published translations, original first."""
@@ -141,3 +148,64 @@ def section_history(section: Section, originals: list[Version], texts: dict[int,
             entries.append(HistoryEntry(version=version, change=SectionChange(section=section, old=previous, new=text)))
         previous = text
     return entries
+
+
+# --- Translations -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outdated:
+    """A translated section whose original reads differently in a later version than the one it was made from."""
+
+    section: Section
+    translated_from: Version  # the original version the translation was made from
+    changed_in: Version  # the later original version where the section reads differently
+
+    @property
+    def diff_url(self) -> str:
+        """The section page's comparison of the two originals."""
+        query = f"?from={self.translated_from.number}&to={self.changed_in.number}"
+        return f"{self.section.get_absolute_url()}{query}#diff-heading"
+
+
+def outdated(text: SectionText, origin: SectionText | None, now: SectionText | None) -> Outdated | None:
+    """Say whether a translated text may be out of date: its origin differs from the original ``now``.
+
+    ``origin`` is the original text the translation was made from and ``now`` the section in the
+    newest original version; with either unknown, nothing can be said.
+    """
+    if origin is None or now is None or origin.pk == now.pk or origin.reads_like(now):
+        return None
+    return Outdated(section=text.section, translated_from=origin.version, changed_in=now.version)
+
+
+def outdated_sections(
+    texts: list[SectionText], current: Version | None, versions: PublishedVersions
+) -> dict[int, Outdated]:
+    """Return, by section id, the sections of a translation whose original changed after they were translated.
+
+    One query: the original texts the translation was made from, and the same sections in the
+    current version.
+    """
+    origin_ids = {text.translated_from_id for text in texts if text.translated_from_id}
+    if current is None or not origin_ids:
+        return {}
+    originals = SectionText.objects.filter(
+        Q(pk__in=origin_ids) | Q(version=current, section_id__in=[text.section_id for text in texts])
+    ).only("id", "version_id", "section_id", "heading", "body_markdown")
+    by_version = {v.pk: v for v in versions.versions}
+    by_pk, now = {}, {}
+    for original in originals:
+        original.version = by_version.get(original.version_id)
+        by_pk[original.pk] = original
+        if original.version_id == current.pk:
+            now[original.section_id] = original
+    found = {}
+    for text in texts:
+        text.section.document = versions.document  # for the diff's address, without a query per section
+        origin = by_pk.get(text.translated_from_id)
+        if origin is not None and origin.version is not None:
+            stale = outdated(text, origin, now.get(text.section_id))
+            if stale is not None:
+                found[text.section_id] = stale
+    return found

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from campaign.cache import public_page
 from guidance.diff import SectionChange, compare_versions
-from guidance.models import Document, Section, Version
+from guidance.models import Document, Section, SectionText, Version
 from guidance.selectors import (
     PublishedVersions,
+    outdated,
+    outdated_sections,
     published_versions,
     reading,
     section_history,
@@ -58,12 +61,14 @@ def document(request: HttpRequest, slug: str) -> HttpResponse:
     doc, versions = _document_and_versions(slug)
     current = versions.current
     original = versions.original_text
+    reading = versions.translation_in(current, get_language()) or current
     context = {
         "document": doc,
         "versions": versions,
         "current": current,
+        "reading": reading,
         "original": original,
-        "toc": toc(current),
+        "toc": toc(reading),
         "show_compare": bool(original and current and original.pk != current.pk),
     }
     return render(request, "guidance/document.html", context)
@@ -76,6 +81,11 @@ def _reading_context(doc: Document, versions: PublishedVersions, version: Versio
     if current and current.number > version.number:
         in_language = [v for v in versions.languages_of(current) if v.language == version.language]
         newer = in_language[0] if in_language else current
+    sections = reading(version)
+    if version.is_translation:
+        stale = outdated_sections(sections, current, versions)
+        for text in sections:
+            text.outdated = stale.get(text.section_id)
     return {
         "document": doc,
         "version": version,
@@ -84,7 +94,7 @@ def _reading_context(doc: Document, versions: PublishedVersions, version: Versio
         "newer": newer,
         "source": version.translation_of if version.is_translation else version,
         "languages": versions.languages_of(version),
-        "sections": reading(version),
+        "sections": sections,
     }
 
 
@@ -122,8 +132,9 @@ def section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     doc = sec.document
     versions = published_versions(doc)
     originals = versions.originals
-    texts = section_texts(sec, originals)
-    if not texts:
+    # The section in every published version, translations included: one query.
+    texts = section_texts(sec, versions.versions)
+    if not any(v.pk in texts for v in originals):
         raise Http404(_("This section is not in any published version."))
 
     containing = [v for v in originals if v.pk in texts]
@@ -162,10 +173,25 @@ def section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         elif not missing:
             diff = SectionChange(sec, texts[diff_from.pk], texts[diff_to.pk])
 
+    # The text in the reader's language where a translation has it; beside its original on request.
+    translated = _translations_of_section(texts, versions, shown_in)
+    reading_text = translated.get(get_language()) or text
+    side_language = request.GET.get("side", "")
+    side = translated.get(side_language)
+    side_origin = _origin(side, texts) if side else None
+    shown_translation = side or (reading_text if reading_text is not text else None)
+    stale = outdated(shown_translation, _origin(shown_translation, texts), text) if shown_translation else None
+
     context = {
         "document": doc,
         "section": sec,
         "text": text,
+        "reading": reading_text,
+        "side": side,
+        "side_origin": side_origin,
+        "side_missing": bool(side_language) and side is None,
+        "side_languages": [(code, translated[code]) for code in sorted(translated)],
+        "outdated": stale,
         "shown_in": shown_in,
         "current": versions.current,
         "removed_in": removed_in,
@@ -181,6 +207,25 @@ def section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "notes": notes,
     }
     return render(request, "guidance/section.html", context, status=400 if errors else 200)
+
+
+def _translations_of_section(
+    texts: dict[int, SectionText], versions: PublishedVersions, shown_in: Version
+) -> dict[str, SectionText]:
+    """Return, by language, the newest published translation of the section up to the version shown."""
+    found: dict[str, SectionText] = {}
+    for version in sorted(versions.versions, key=lambda v: -v.number):
+        if version.is_translation and version.number <= shown_in.number and version.pk in texts:
+            found.setdefault(version.language, texts[version.pk])
+    return found
+
+
+def _origin(translated: SectionText, texts: dict[int, SectionText]) -> SectionText | None:
+    """The original text a translation was made from (its version's original, for one that does not say)."""
+    by_pk = {text.pk: text for text in texts.values()}
+    if translated.translated_from_id in by_pk:
+        return by_pk[translated.translated_from_id]
+    return texts.get(translated.version.translation_of_id)
 
 
 @public_page

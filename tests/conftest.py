@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.signals import request_finished
+from django.utils import translation
 
 from tests import factories
 
@@ -85,3 +87,21 @@ def _own_rate_limit_counts(settings):
     """Count rate limits under a prefix of this test's own: the limits stay on in every test (with the
     configured cache, Redis in CI), but posts made by earlier tests do not count against this one."""
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
+
+
+def _forget_the_language(**kwargs) -> None:
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_requests():
+    """Start each test, and each test client request, in the default language.
+
+    LocaleMiddleware activates the language of each address (/fr/...) and leaves it active in the
+    thread afterwards; a URL reversed after a French request would otherwise come out French.
+    """
+    translation.deactivate()
+    request_finished.connect(_forget_the_language, dispatch_uid="tests-forget-the-language")
+    yield
+    request_finished.disconnect(dispatch_uid="tests-forget-the-language")
+    translation.deactivate()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from campaign.models import Organisation
+from comments import languages
 from comments.desk import selectors
 from comments.desk_services import DECISIONS
 from comments.models import KeywordRule, Kind, ModerationEvent, RejectionReason
@@ -22,7 +23,7 @@ class QueueFilterForm(forms.Form):
     target = forms.ChoiceField(label=_("Page"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices])
     language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=[("", _("All languages")), *settings.LANGUAGES]
+        label=_("Language"), required=False, choices=lambda: [("", _("All languages")), *languages.choices()]
     )
     country = forms.ChoiceField(label=_("Country"), required=False)
     score_min = forms.FloatField(label=_("Score from"), required=False)
@@ -94,7 +95,7 @@ class OfficialReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=settings.COMMENTS_TEXT_MAX_LENGTH,
     )
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language"), choices=languages.choices)
 
 
 class KeywordRuleForm(forms.Form):

@@ -14,7 +14,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext
 
+from comments import screening
 from comments.desk.access import COORDINATORS_GROUP
 from comments.models import ModerationEvent, OrgComment, State
 
@@ -109,17 +111,24 @@ def state_counts() -> dict[str, int]:
 
 
 def spam_reasons(comment: OrgComment) -> list[dict]:
-    """Return the screening's reasons as {check, score, reason} dicts, skipping malformed entries."""
+    """Return the screening's reasons as {check, score, reason} dicts, skipping malformed entries.
+
+    The check's name and its finding are in the coordinator's language; a finding recorded
+    without its message code (before findings were translated) is shown as recorded, in English.
+    """
     reasons = []
     for entry in comment.spam_reasons or []:
         if not isinstance(entry, dict):
             continue
         score = entry.get("score")
+        check = str(entry.get("check", ""))
+        params = entry.get("params")
+        translated = screening.message(str(entry.get("code", "")), params) if isinstance(params, dict) else ""
         reasons.append(
             {
-                "check": str(entry.get("check", "")),
+                "check": str(screening.CHECK_LABELS.get(check, check)),
                 "score": score if isinstance(score, int | float) else None,
-                "reason": str(entry.get("reason", "")),
+                "reason": translated or str(entry.get("reason", "")),
             }
         )
     return reasons
@@ -279,4 +288,4 @@ def actor_choices() -> list[tuple[str, str]]:
         .order_by("username")
         .values_list("pk", "username")
     )
-    return [("system", "system")] + [(str(pk), username) for pk, username in users]
+    return [("system", gettext("system"))] + [(str(pk), username) for pk, username in users]

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import BooleanField, Case, Count, Q, Value, When
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -188,7 +188,7 @@ def chart(days: list[Day]) -> dict:
         spam_points.append(f"{centre},{y_of(day.spam)}")
         # A label every week, counted back from today, so the last two never overlap.
         if (len(days) - 1 - index) % 7 == 0:
-            labels.append({"x": centre, "text": day.day.strftime("%d %b")})
+            labels.append({"x": centre, "text": dateformat.format(day.day, "j M")})  # month in the page's language
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,

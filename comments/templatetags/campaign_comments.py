@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape as html_escape  # Django's escape() without its lazy-string wrapper
 from typing import ClassVar
 
@@ -15,7 +16,7 @@ from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language, gettext
 from django_countries import countries
 
-from comments import selectors
+from comments import languages, selectors
 from comments.forms import OrgCommentForm
 from comments.models import Kind
 from comments.services import max_thread_level
@@ -67,18 +68,26 @@ class _Thread:
         self.timezone = get_current_timezone() if settings.USE_TZ else None  # what |date shows
         sentinel = 987654321
         self.reply_url = escape(reverse("comments:reply", args=[sentinel])).split(str(sentinel))
-        self.official = f' <span class="badge official">{escape(gettext("Official reply of the working group"))}</span>'
+        official = gettext("Official reply of the working group")  # outside the f-string, where makemessages sees it
+        self.official = f' <span class="badge official">{escape(official)}</span>'
         self.anonymous = f"<strong>{escape(gettext('Anonymous participant'))}</strong>"
         self.verified = f' <span class="badge verified">{escape(gettext("verified"))}</span>'
         self.since = escape(gettext("an earlier version: see what changed since"))
         self.link = escape(gettext("Link to this comment"))
         self.reply = escape(gettext("Reply"))
         self.on_behalf = gettext("on behalf of %(who)s")
+        self.language_names: dict[str, str] = {}
 
     def country(self, code: str) -> str:
         if code not in self.countries:
             self.countries[code] = escape(countries.name(code)) if code else ""
         return self.countries[code]
+
+    def language(self, code: str) -> str:
+        """The language's name in the reader's language, marked as such (it is not in the comment's)."""
+        if code not in self.language_names:
+            self.language_names[code] = f'<span class="comment-language">{escape(languages.name(code) or code)}</span>'
+        return self.language_names[code]
 
     def version(self, comment) -> str:
         """The note on the version a comment was written on, with a link to what changed since."""
@@ -103,21 +112,20 @@ class _Thread:
             signature = self.anonymous
             place = f" · <span>{country}</span>" if country else ""
         else:
-            signature = f'<strong dir="auto">{html_escape(name)}</strong>' if name else ""
+            # Names, places and organisations are isolated (<bdi>): one in Arabic or Hebrew keeps its
+            # own direction and does not reorder the punctuation and words around it.
+            signature = f"<strong><bdi>{html_escape(name)}</bdi></strong>" if name else ""
             if organisation:
-                signature += f' <strong dir="auto">{html_escape(organisation)}</strong>'
+                signature += f" <strong><bdi>{html_escape(organisation)}</bdi></strong>"
                 if comment.organisation_id and comment.organisation.verified_at:
                     signature += self.verified
             if comment.on_behalf_of:
-                signature += f' <span dir="auto">{_translate_with(self.on_behalf, who=comment.on_behalf_of)}</span>'
-            city = html_escape(comment.city)
-            place = (
-                f' · <span dir="auto">{city}{"," if city and country else ""} {country}</span>'
-                if city or country
-                else ""
-            )
+                who = mark_safe(f"<bdi>{html_escape(comment.on_behalf_of)}</bdi>")  # noqa: S308 - escaped
+                signature += f" <span>{_translate_with(self.on_behalf, who=who)}</span>"
+            city = f"<bdi>{html_escape(comment.city)}</bdi>" if comment.city else ""
+            place = f" · <span>{city}{',' if city and country else ''} {country}</span>" if city or country else ""
         local = comment.submit_date.astimezone(self.timezone) if self.timezone else comment.submit_date
-        pk, kind = str(comment.pk), html_escape(comment.kind)
+        pk, kind, lang = str(comment.pk), html_escape(comment.kind), html_escape(comment.language)
         reply = (
             f'<p class="reply"><a href="{pk.join(self.reply_url)}">{self.reply}</a></p>\n'
             if comment.level < self.max_level
@@ -128,11 +136,12 @@ class _Thread:
             f'<span class="badge kind-{kind}">{self.kinds.get(comment.kind, kind)}</span>'
             f"{self.official if comment.official else ''}\n"
             f"{signature}{place}\n"
+            f" · {self.language(comment.language)}"
             f' · <time datetime="{local.isoformat(timespec="seconds")}">'
             f"{local.day} {self.months[local.month]} {local.year:04d}</time>"
             f"{self.version(comment) if comment.version_id else ''}\n"
             f' · <a href="#c{pk}" aria-label="{self.link}">#</a>\n</header>\n'
-            f'<div class="comment-body" dir="auto">{comment.comment_html}</div>\n'
+            f'<div class="comment-body" lang="{lang}" dir="auto">{comment.comment_html}</div>\n'
             f"{reply}</article>\n</li>\n"
         )
 
@@ -141,7 +150,7 @@ class _Thread:
 
 
 class _RenderedOnce(forms.Select):
-    """A select that renders the same on every page in a language: the country list of the comment form.
+    """A select that renders the same on every page in a language: the country and language lists of the form.
 
     Its ~250 options go through Django's widget templates one by one, 24 ms per page; here they are
     rendered once per language, name, value and attributes, and kept for the life of the process.
@@ -159,31 +168,80 @@ class _RenderedOnce(forms.Select):
 
 def _blank_form(target, initial: dict) -> OrgCommentForm:
     form = OrgCommentForm(target, initial=initial)
-    country = form.fields["country"].widget
-    if type(country) is forms.Select:
-        country.__class__ = _RenderedOnce  # the same widget, its rendering kept
+    for name in ("country", "language"):  # some 250 countries, some 100 languages
+        widget = form.fields[name].widget
+        if type(widget) is forms.Select:
+            widget.__class__ = _RenderedOnce  # the same widget, its rendering kept
     return form
+
+
+def _link(request, **changes) -> str:
+    """The page's address with some query parameters changed ('' removes one), for links within it."""
+    params = request.GET.copy()
+    for name, value in changes.items():
+        if value in ("", None):
+            params.pop(name, None)
+        else:
+            params[name] = value
+    query = params.urlencode()
+    return f"{request.path}?{query}" if query else request.path
+
+
+@dataclass(frozen=True)
+class LanguageFilter:
+    code: str  # '' for every language
+    name: str
+    count: int
+    url: str
+    current: bool
+
+
+def _language_filters(request, result: selectors.ThreadPage) -> list[LanguageFilter]:
+    """Links to the discussions in each language present (and in all), most discussions first."""
+    if len(result.languages) < 2 and not result.language:
+        return []
+    present = sorted(result.languages.items(), key=lambda item: (-item[1], languages.name(item[0])))
+    everything = _link(request, language="", page="")
+    entries = [
+        LanguageFilter("", gettext("All languages"), sum(result.languages.values()), everything, not result.language)
+    ]
+    for code, count in present:
+        url = _link(request, language=code, page="")
+        entries.append(LanguageFilter(code, languages.name(code), count, url, code == result.language))
+    return entries
 
 
 @register.inclusion_tag("comments/thread.html", takes_context=True)
 def comments_for(context, target, current_version=None):
-    """Render a target's approved threads (one page of them) and the form to post."""
+    """Render a target's approved threads (one page of them, in one language or all) and the form to post."""
     request = context["request"]
     newest_first = request.GET.get("order") == "newest"
+    language = request.GET.get("language", "")
     result = selectors.thread_page(
         target,
         page_number=request.GET.get("page", 1),
         newest_first=newest_first,
         per_page=settings.COMMENTS_PAGE_SIZE,
+        language=language if languages.is_known(language) else "",
     )
     thread = _Thread(target=target, current_number=current_version.number if current_version else None)
     initial = {"version": current_version.pk} if current_version else {}
+    page = result.page
     return {
         "request": request,
         "target": target,
         "thread": result,
         "comments_html": thread.render(result.comments),
         "newest_first": newest_first,
+        "language_filters": _language_filters(request, result),
+        "language_name": languages.name(result.language),
+        "links": {
+            "newest": _link(request, order="newest", page=""),
+            "oldest": _link(request, order="", page=""),
+            "previous": _link(request, page=page.previous_page_number()) if page.has_previous() else "",
+            "next": _link(request, page=page.next_page_number()) if page.has_next() else "",
+            "all_languages": _link(request, language="", page=""),
+        },
         "form": _blank_form(target, initial),
         "feed_url": _feed_url(target),
         "current_version": current_version,

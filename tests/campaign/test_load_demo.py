@@ -136,9 +136,9 @@ def test_it_creates_one_document_with_an_open_consultation(demo):
     assert document.consultation_status() == "open"
 
 
-def test_it_imports_three_english_versions_and_a_french_translation(demo):
+def test_it_imports_three_english_versions_and_two_translations(demo):
     document = Document.objects.get()
-    assert document.versions.count() == 4
+    assert document.versions.count() == 5
     original, draft_1, draft_2 = document.versions.filter(language="en").order_by("number")
     assert [(v.label, v.kind) for v in (original, draft_1, draft_2)] == [
         ("Original text", "original"),
@@ -149,8 +149,20 @@ def test_it_imports_three_english_versions_and_a_french_translation(demo):
     french = document.versions.get(language="fr")
     assert french.translation_of == draft_2
     assert french.number == draft_2.number
+    spanish = document.versions.get(language="es")
+    assert spanish.translation_of == draft_1
+    assert keys(spanish) == ["introduction", "the-legal-environment"]
     assert all(v.changelog and v.published for v in document.versions.all())
     assert document.current_version() == draft_2
+
+
+def test_the_spanish_introduction_is_out_of_date_and_the_legal_environment_is_not(demo, client):
+    introduction = client.get("/es/note/guidance-note/sections/introduction/").content.decode()
+    assert "Puede que esta traducción esté desactualizada" in introduction
+    assert "Las personas que ejercen el trabajo sexual" in introduction
+    legal = client.get("/es/note/guidance-note/sections/the-legal-environment/").content.decode()
+    assert "Ningún modelo jurídico es neutral." in legal
+    assert "Puede que esta traducción esté desactualizada" not in legal
 
 
 def test_each_english_version_has_at_least_fourteen_sections_in_order(demo):
@@ -278,17 +290,17 @@ def test_it_completes_a_partly_loaded_demo(db, var_dir):
 
     assert "Imported Projet retravaillé 2 (fr)" in output
     assert "Imported Original text" not in output
-    assert Version.objects.count() == 4
+    assert Version.objects.count() == 5
     assert Organisation.objects.get(slug="lantern-street-collective").is_verified
     assert "Nothing to do" not in output
 
 
-def test_it_loads_threaded_sample_comments_in_four_languages(demo):
+def test_it_loads_threaded_sample_comments_in_five_languages(demo):
     from comments.models import OrgComment
 
     visible = OrgComment.objects.visible()
     assert visible.count() >= 14
-    assert set(visible.values_list("language", flat=True)) == {"en", "fr", "es", "ru"}
+    assert set(visible.values_list("language", flat=True)) == {"en", "fr", "es", "ru", "ar"}
     assert visible.filter(level__gte=2).exists()
     assert visible.filter(display="anonymous").exists()
     assert visible.exclude(on_behalf_of="").exists()

@@ -177,9 +177,9 @@ def test_a_missing_or_reused_confirmation_token_is_a_clear_404(client, post, con
 
 
 def test_it_answers_in_the_posters_language(client, section):
-    response = client.post("/comments/post/", form_data(section, comment=""), HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.post("/fr/comments/post/", form_data(section, comment=""))
     assert response.status_code == 200
-    assert 'lang="fr"' in response.content.decode()
+    assert '<html lang="fr"' in response.content.decode()
 
 
 def test_get_on_the_post_url_is_refused_politely(client):

@@ -1,6 +1,6 @@
 """Posters and readers get the site in their own language: French, Spanish or Russian.
 
-The browser's Accept-Language picks the language (LocaleMiddleware); the catalogs under
+The address's prefix picks the language (/fr/..., campaign/i18n.py); the catalogs under
 locale/ (compiled .mo files, kept in the repository) and Django's own catalogs provide the words.
 """
 
@@ -15,6 +15,7 @@ from django.utils import translation
 from comments.models import OrgComment
 from comments.selectors import count_label
 from tests.comments.conftest import form_data
+from tests.paths import in_language
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def _page(response) -> str:
 
 
 def _post(client, target, language: str, **overrides):
-    return client.post("/comments/post/", form_data(target, **overrides), HTTP_ACCEPT_LANGUAGE=language)
+    return client.post(in_language("/comments/post/", language), form_data(target, **overrides))
 
 
 @pytest.mark.parametrize("language", ["fr", "es", "ru"])
@@ -55,7 +56,7 @@ def test_an_empty_comment_is_refused_in_the_posters_language(client, section, la
     response = _post(client, section, language, comment="")
     assert response.status_code == 200
     page = _page(response)
-    assert f'<html lang="{language}">' in page
+    assert f'<html lang="{language}" dir="ltr">' in page
     assert REQUIRED[language] in page
     assert "This field is required." not in page
     # The form comes back with its labels in the same language.
@@ -79,10 +80,10 @@ def test_a_comment_with_nothing_left_once_cleaned_gets_the_forms_message_in_the_
 
 @pytest.mark.parametrize("language", ["fr", "es", "ru"])
 def test_the_section_page_shows_the_form_in_the_readers_language(client, section, language):
-    response = client.get(section.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(in_language(section.get_absolute_url(), language))
     assert response.status_code == 200
     page = _page(response)
-    assert f'<html lang="{language}">' in page
+    assert f'<html lang="{language}" dir="ltr">' in page
     for label in LABELS[language]:
         assert label in page, label
     for label in ENGLISH_LABELS:
@@ -90,9 +91,9 @@ def test_the_section_page_shows_the_form_in_the_readers_language(client, section
 
 
 def test_the_page_cache_keeps_one_copy_per_language(client, section):
-    english = _page(client.get(section.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en"))
-    french = _page(client.get(section.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr"))
-    again = _page(client.get(section.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en"))
+    english = _page(client.get(section.get_absolute_url()))
+    french = _page(client.get(in_language(section.get_absolute_url(), "fr")))
+    again = _page(client.get(section.get_absolute_url()))
     assert "Your comment" in english and "Your comment" in again
     assert "Votre commentaire" in french and "Your comment" not in french
 
@@ -117,10 +118,10 @@ def test_20001_characters_get_djangos_max_length_message_in_french_and_the_text_
     ],
 )
 def test_the_404_page_speaks_the_readers_language(client, language, title, sentence):
-    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(in_language("/no-such-page/", language))
     assert response.status_code == 404
     page = _page(response)
-    assert f'<html lang="{language}">' in page
+    assert f'<html lang="{language}" dir="ltr">' in page
     assert f"<h1>{title}</h1>" in page
     assert sentence in page
     assert "Page not found" not in page
@@ -128,9 +129,7 @@ def test_the_404_page_speaks_the_readers_language(client, language, title, sente
 
 def test_the_thank_you_message_after_posting_is_in_french(client, section, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/comments/post/", form_data(section, language="fr"), follow=True, HTTP_ACCEPT_LANGUAGE="fr"
-        )
+        response = client.post("/fr/comments/post/", form_data(section, language="fr"), follow=True)
     assert response.status_code == 200
     page = _page(response)
     assert f"Merci. Nous vous avons envoyé un e-mail{NBSP}: ouvrez le lien qu'il contient" in page
@@ -200,10 +199,10 @@ SKIP_LINK = {"fr": "Aller au contenu", "es": "Ir al contenido", "ru": "Пере�
 @pytest.mark.parametrize("language", ["fr", "es", "ru"])
 @pytest.mark.parametrize("url", PUBLIC_PAGES)
 def test_every_public_page_renders_in_the_readers_language(client, note, url, language):
-    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(in_language(url, language))
     assert response.status_code == 200, url
     page = _page(response)
-    assert f'<html lang="{language}">' in page
+    assert f'<html lang="{language}" dir="ltr">' in page
     assert SKIP_LINK[language] in page
     assert "Skip to content" not in page
 
@@ -211,9 +210,9 @@ def test_every_public_page_renders_in_the_readers_language(client, note, url, la
 @pytest.mark.parametrize(
     ("language", "heading"), [("fr", "Bureau de modération"), ("es", "Mesa de moderación"), ("ru", "Панель модерации")]
 )
-def test_the_moderation_desk_follows_the_coordinators_language(client, coordinator, note, language, heading):
+def test_the_moderation_desk_speaks_the_language_of_its_address(client, coordinator, note, language, heading):
     client.force_login(coordinator)
-    response = client.get("/desk/", HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(in_language("/desk/", language))
     assert response.status_code == 200
     page = _page(response)
     assert heading in page

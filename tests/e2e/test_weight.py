@@ -51,8 +51,18 @@ class _Resources(HTMLParser):
             self.scripts += 1
         if tag == "link" and "stylesheet" in (attributes.get("rel") or ""):
             self.stylesheets.append(attributes["href"])
+        # A link loads something only for these relations (not rel="alternate": hreflang addresses).
+        loads = set((attributes.get("rel") or "").split()) & {
+            "stylesheet",
+            "icon",
+            "preload",
+            "modulepreload",
+            "manifest",
+        }
         if tag in ("link", "img", "script", "iframe", "source", "video", "audio", "embed", "object"):
-            url = attributes.get("src") or attributes.get("data") or (tag == "link" and attributes.get("href"))
+            url = (
+                attributes.get("src") or attributes.get("data") or (tag == "link" and loads and attributes.get("href"))
+            )
             if url:
                 self.loaded.append(url)
 

@@ -107,6 +107,17 @@ DEMO_VERSIONS = (
         changelog="Traduction française du projet retravaillé 2.",
         translates="Reworked draft 2",
     ),
+    # Two sections of draft 1 in Spanish: the introduction changed in draft 2 since, so Spanish readers
+    # are told that its translation may be out of date; the legal environment did not.
+    DemoVersion(
+        filename="draft-1.es.md",
+        label="Borrador reelaborado 1",
+        kind=Version.Kind.DRAFT,
+        language="es",
+        published_days_ago=18,
+        changelog="Traducción al español de dos secciones del borrador reelaborado 1.",
+        translates="Reworked draft 1",
+    ),
 )
 
 

@@ -144,6 +144,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  reordered  {key}: {headings.get(key, '')}")
         for key in report.removed:
             self.stdout.write(f"  removed    {key}: {headings.get(key, '')}")
+        for key, number in report.stale:
+            self.stdout.write(
+                f"  not updated {key}: worded as in the previous translation, while the original changed since "
+                f"version {number}; readers are told it may be out of date"
+            )
         counts = (
             f"{report.section_count} sections: {len(report.added)} added, {len(report.changed)} changed, "
             f"{len(report.renamed)} renamed, {len(report.reordered)} reordered, {len(report.removed)} removed, "
