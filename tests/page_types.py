@@ -31,7 +31,6 @@ ANONYMOUS, COORDINATOR, MEMBER, STRANGER = "anonymous", "coordinator", "member",
 # URLs that answer with something other than an HTML page of ours, and why.
 NOT_PAGES = {
     "sitemap": "XML",
-    "set_language": "POST that redirects back",
     "guidance:version-feed": "Atom (XML)",
     "comments:document-feed": "Atom (XML)",
     "comments:section-feed": "Atom (XML)",
