@@ -25,6 +25,7 @@ from comments import services
 from comments.models import OrgComment, State
 from guidance.importer import import_markdown
 from guidance.models import Section
+from tests.campaign import token_urls
 from tests.comments.builders import approved_comment, threads
 
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
@@ -261,9 +262,9 @@ def test_without_the_middleware_the_decorator_serves_the_hits(client, cached, se
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_a_cached_page_comes_gzipped_with_the_visitors_token_uncompressed(cached, section):
-    approved_comment(section, text="A comment to compress. " * 40)
-    url = section.get_absolute_url()
+@pytest.mark.urls("tests.campaign.token_urls")
+def test_a_cached_page_comes_gzipped_with_the_visitors_token_uncompressed(cached):
+    url = token_urls.URL
     browser = Client(enforce_csrf_checks=True)
     plain = text(browser.get(url))
     for expected_state in ("hit", "hit"):
@@ -448,8 +449,9 @@ def test_a_change_on_the_page_changes_its_etag(client, cached, section, coordina
     assert "Waiting." in text(response)
 
 
-def test_the_etag_of_a_page_with_a_form_depends_on_the_visitors_csrf_cookie(cached, section):
-    url = section.get_absolute_url()
+@pytest.mark.urls("tests.campaign.token_urls")
+def test_the_etag_of_a_page_with_a_form_depends_on_the_visitors_csrf_cookie(cached):
+    url = token_urls.URL
     one, other = Client(), Client()
     etag = one.get(url)["ETag"]
     assert other.get(url)["ETag"] != etag
@@ -469,11 +471,23 @@ def test_a_feed_without_form_has_one_etag_for_everybody(cached, section):
 
 
 def test_an_anonymous_page_may_be_kept_briefly_by_proxies(client, section, db):
-    first = client.get(section.get_absolute_url())
+    # Nothing in a section page is its visitor's: public from the first response, no cookie.
+    responses = [client.get(section.get_absolute_url()) for _ in range(2)]
+    for response in responses:
+        assert not response.cookies
+        assert sorted(response["Cache-Control"].split(", ")) == ["max-age=30", "public"]
+        vary = {value.strip().lower() for value in response["Vary"].split(",")}
+        assert "cookie" in vary
+        assert "accept-language" not in vary  # the address says the language (campaign/i18n.py)
+
+
+@pytest.mark.urls("tests.campaign.token_urls")
+def test_a_page_with_a_form_is_private_when_it_sets_the_csrf_cookie(client, db):
+    first = client.get(token_urls.URL)
     # The first response sets the visitor's CSRF cookie: only their browser may keep it.
     assert django_settings.CSRF_COOKIE_NAME in first.cookies
     assert sorted(first["Cache-Control"].split(", ")) == ["max-age=30", "private"]
-    second = client.get(section.get_absolute_url())
+    second = client.get(token_urls.URL)
     assert not second.cookies
     assert sorted(second["Cache-Control"].split(", ")) == ["max-age=30", "public"]
     for response in (first, second):
@@ -583,8 +597,9 @@ def test_a_cache_that_cannot_be_reached_only_costs_the_rendering(client, cached,
 # --- CSRF on cached pages -----------------------------------------------------------------------
 
 
-def test_each_visitor_gets_a_token_of_their_own_csrf_secret_from_a_cached_page(cached, section):
-    url = section.get_absolute_url()
+@pytest.mark.urls("tests.campaign.token_urls")
+def test_each_visitor_gets_a_token_of_their_own_csrf_secret_from_a_cached_page(cached):
+    url = token_urls.URL
     first = Client(enforce_csrf_checks=True)
     first.get(url)
     second = Client(enforce_csrf_checks=True)

@@ -86,7 +86,7 @@ def test_errors_redirects_and_refusals_carry_every_header(client, db, section, s
         "404": client.get("/no-such-page/"),
         "400": client.post("/comments/post/", {"content_type": "auth.user", "object_pk": "1"}),
         "405": client.get("/comments/post/"),
-        "403 csrf": Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "fr"}),
+        "403 csrf": Client(enforce_csrf_checks=True).post("/comments/withdraw/not-a-token/"),
         "404 link": client.get("/comments/withdraw/not-a-token/"),
     }
     assert [response.status_code for response in responses.values()] == [302, 404, 400, 405, 403, 404]
@@ -143,7 +143,7 @@ def test_hsts_and_host_only_cookies_in_production(db, settings, note):
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
     settings.CSRF_COOKIE_NAME = "__Host-csrftoken"
     browser = Client()
-    response = browser.get("/", secure=True)
+    response = browser.get("/admin/login/", secure=True)  # a page with a form that needs the cookie
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     cookie = response.cookies["__Host-csrftoken"]
     # What a browser demands of a "__Host-" cookie: Secure, Path=/, no Domain.
@@ -151,5 +151,6 @@ def test_hsts_and_host_only_cookies_in_production(db, settings, note):
     assert_secure_headers(response, "production page")
     # The cookie is taken back: a form posted with it passes the CSRF check.
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
-    switched = browser.post("/i18n/setlang/", {"language": "fr", "csrfmiddlewaretoken": token}, secure=True)
-    assert switched.status_code == 302
+    data = {"username": "nobody", "password": "wrong", "csrfmiddlewaretoken": token}
+    refused_sign_in = browser.post("/admin/login/", data, secure=True)
+    assert refused_sign_in.status_code == 200  # the form again, with its error: not the CSRF 403

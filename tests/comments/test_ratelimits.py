@@ -61,7 +61,7 @@ def test_the_limit_is_per_address(poster, settings, section):
 def test_the_limit_page_speaks_the_posters_language(poster, settings, section):
     settings.RATELIMIT_POST_COMMENT = "1/h"
     poster.post("/comments/post/", form_data(section, comment="First."))
-    response = poster.post("/comments/post/", form_data(section, comment="Deuxième."), HTTP_ACCEPT_LANGUAGE="fr")
+    response = poster.post("/fr/comments/post/", form_data(section, comment="Deuxième."))
     assert response.status_code == 429
     assert "Deuxième." in response.content.decode()
     assert "depuis votre connexion" in response.content.decode()
