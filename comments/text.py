@@ -9,6 +9,13 @@ import unicodedata
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+#: The only markup render_text writes: paragraphs, line breaks and links (everything typed is escaped).
+ALLOWED_TAGS: frozenset[str] = frozenset({"p", "br", "a"})
+#: Attributes render_text writes; a link's href is always an http(s) URL found in the text.
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "rel"}}
+#: The rel of every link in a comment.
+LINK_REL = "nofollow ugc noopener"
+
 # Control characters other than tab and newline carry no meaning in a comment and can
 # hide text; direction marks and joiners (format characters, category Cf) are kept
 # because right-to-left scripts and emoji sequences need them.
@@ -38,7 +45,7 @@ def _linkify_line(line: str) -> str:
             trailing = url[-1] + trailing
             url = url[:-1]
         out.append(escape(line[position : match.start()]))
-        out.append(f'<a href="{escape(url)}" rel="nofollow ugc noopener">{escape(url)}</a>{escape(trailing)}')
+        out.append(f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(url)}</a>{escape(trailing)}')
         position = match.end()
     out.append(escape(line[position:]))
     return "".join(out)
