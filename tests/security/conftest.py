@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import transaction
+from hypothesis import settings
 
 
 @pytest.fixture(scope="module")
@@ -18,3 +21,10 @@ def module_transaction(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+# Property tests: the same 200 examples on every run in CI (derandomised, no example database);
+# HYPOTHESIS_PROFILE=explore searches ten times wider, with fresh examples each run.
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
