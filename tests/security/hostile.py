@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,16 +101,9 @@ class Sender:
     client: Client = field(default_factory=lambda: Client(raise_request_exception=False))
     failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
-    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def send(self, what: str, value: str, method: str, path: str, data: dict | None = None, **extra):
-        started = time.process_time()
-        try:
-            return self._send(what, value, method, path, data, **extra)
-        finally:
-            self.seconds[what] += time.process_time() - started
-
-    def _send(self, what: str, value: str, method: str, path: str, data: dict | None = None, **extra):
+        """Send one request for the field ``what`` carrying ``value``; return its response."""
         savepoint = transaction.savepoint_create()
         response = getattr(self.client, method)(path, data or {}, **extra)
         self.statuses[what][response.status_code] += 1
