@@ -23,8 +23,8 @@ def module_transaction(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-# Property tests: the same 200 examples on every run in CI (derandomised, no example database);
-# HYPOTHESIS_PROFILE=explore searches ten times wider, with fresh examples each run.
-settings.register_profile("ci", max_examples=200, derandomize=True, database=None, deadline=None)
+# Property tests: the same 100 examples on every run in CI (derandomised, no example database);
+# HYPOTHESIS_PROFILE=explore searches twenty times wider, with fresh examples each run.
+settings.register_profile("ci", max_examples=100, derandomize=True, database=None, deadline=None)
 settings.register_profile("explore", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

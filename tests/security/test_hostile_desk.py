@@ -29,7 +29,7 @@ from comments.text import clean_text, fingerprint
 from guidance.models import Section
 from tests import factories
 from tests.security import markup
-from tests.security.hostile import Sender, plain_template_rendering, quiet_request_log, strings
+from tests.security.hostile import Sender, plain_template_rendering, quiet_request_log, sampled, strings
 
 pytestmark = pytest.mark.django_db
 
@@ -118,12 +118,15 @@ def desk(module_transaction) -> Desk:
             redirects.append(response.get("Location", ""))
             # Each published under a comment of its own, so they appear in the thread as replies do.
             OrgComment.objects.filter(pk=comment_id).update(state=State.APPROVED, is_public=True)
-            data = {"text": value, "language": "en", "next": value}
-            response = sender.send("official reply", value, "post", f"/desk/c/{comment_id}/reply/", data)
-            redirects.append(response.get("Location", ""))
+            if sampled(index):
+                data = {"text": value, "language": "en", "next": value}
+                response = sender.send("official reply", value, "post", f"/desk/c/{comment_id}/reply/", data)
+                redirects.append(response.get("Location", ""))
             # The comment speaks for the organisation, so its name is shown with the comment.
             OrgComment.objects.filter(pk=comment_id).update(organisation=organisations[index])
         for index, value in enumerate(values):
+            if not sampled(index):
+                continue
             # (A string that is an organisation's id, like "01000", merges that one away, as it should.)
             data = {"duplicate": value, "keep": organisations[index].pk, "next": value}
             sender.send("merge form", value, "post", "/desk/organisations/merge/", data)
@@ -146,7 +149,8 @@ def test_every_note_and_reply_was_taken(desk):
     replies = OrgComment.objects.filter(official=True, is_public=True, object_pk=str(desk.section.pk))
     # All but those the form refuses, and a text the working group already posted (same words, other
     # punctuation: many naughty strings are only punctuation), which is kept once.
-    assert replies.count() == len({fingerprint(value) for value in strings() if _a_reply(value)})
+    sent = [value for index, value in enumerate(strings()) if sampled(index) and _a_reply(value)]
+    assert replies.count() == len({fingerprint(value) for value in sent})
 
 
 def test_no_next_leads_off_the_desk(desk):
