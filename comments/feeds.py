@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from campaign.cache import public_page
+from campaign.feeds import SafeAtom1Feed
 from comments.models import OrgComment
 from guidance.models import Document, Section
 
@@ -17,7 +17,7 @@ FEED_SIZE = 50
 
 
 class _CommentFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = SafeAtom1Feed
 
     def link(self, obj) -> str:
         return obj.get_absolute_url()

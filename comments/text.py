@@ -6,14 +6,24 @@ import hashlib
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+#: The only markup render_text writes: paragraphs, line breaks and links (everything typed is escaped).
+ALLOWED_TAGS: frozenset[str] = frozenset({"p", "br", "a"})
+#: Attributes render_text writes; a link's href is always an http(s) URL found in the text.
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "rel"}}
+#: The rel of every link in a comment.
+LINK_REL = "nofollow ugc noopener"
 
 # Control characters other than tab and newline carry no meaning in a comment and can
 # hide text; direction marks and joiners (format characters, category Cf) are kept
 # because right-to-left scripts and emoji sequences need them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _URL = re.compile(r"\bhttps?://[^\s<>\"'\u00a0]+", re.IGNORECASE)
+_URL_VALIDATOR = URLValidator(schemes=["http", "https"])
 _TRAILING_PUNCTUATION = ".,;:!?)]}'\"»”’"  # noqa: RUF001 - closing quotes of several languages
 
 
@@ -23,6 +33,14 @@ def clean_text(text: str) -> str:
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def _valid_url(url: str) -> bool:
+    try:
+        _URL_VALIDATOR(url)
+    except ValidationError:
+        return False
+    return True
 
 
 def _linkify_line(line: str) -> str:
@@ -38,7 +56,10 @@ def _linkify_line(line: str) -> str:
             trailing = url[-1] + trailing
             url = url[:-1]
         out.append(escape(line[position : match.start()]))
-        out.append(f'<a href="{escape(url)}" rel="nofollow ugc noopener">{escape(url)}</a>{escape(trailing)}')
+        if _valid_url(url):
+            out.append(f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(url)}</a>{escape(trailing)}')
+        else:  # "http://example.org)x" names no host a browser could reach: keep it as text
+            out.append(escape(url + trailing))
         position = match.end()
     out.append(escape(line[position:]))
     return "".join(out)

@@ -85,7 +85,8 @@ def post(request: HttpRequest) -> HttpResponse:
     parent = None
     reply_to = request.POST.get("reply_to", "0")
     if reply_to not in ("", "0"):
-        if not reply_to.isdigit():
+        # isdigit() alone also accepts superscripts and other digits int() refuses ("⁰⁴⁵").
+        if not (reply_to.isascii() and reply_to.isdigit()):
             return _bad_request(request, _("This reply does not point at a comment."))
         parent = OrgComment.objects.visible().filter(pk=int(reply_to)).first()
         if parent is None:

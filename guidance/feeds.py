@@ -9,11 +9,11 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from campaign.cache import public_page
+from campaign.feeds import SafeAtom1Feed
 from guidance.models import Document, Version
 
 
@@ -26,7 +26,7 @@ def absolute(path: str) -> str:
 class VersionFeed(Feed):
     """Every published version of one document (translations included), newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = SafeAtom1Feed
 
     def get_object(self, request: HttpRequest, slug: str) -> Document:
         return get_object_or_404(Document, slug=slug)

@@ -323,7 +323,8 @@ def reason_delete(request: HttpRequest, reason_id: int) -> HttpResponseRedirect:
 @require_GET
 def organisations(request: HttpRequest) -> HttpResponse:
     """Organisations with their comment counts, to verify them and to merge duplicates."""
-    query = request.GET.get("q", "").strip()
+    # PostgreSQL refuses a NUL in any text it is given: a search for one would be a 500.
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     found = (
         Organisation.objects.select_related("verified_by")
         .only("id", "name", "slug", "city", "country", "network", "verified_at", "verified_by__username")

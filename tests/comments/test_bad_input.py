@@ -184,3 +184,11 @@ def test_it_answers_in_the_posters_language(client, section):
 
 def test_get_on_the_post_url_is_refused_politely(client):
     assert client.get("/comments/post/").status_code == 405
+
+
+@pytest.mark.parametrize("reply_to", ["⁰⁴⁵", "₀₁₂", "١٢٣", "\uff11\uff12\uff13"])
+def test_a_reply_to_digits_that_are_not_ascii_is_refused_not_a_500(post, section, reply_to):
+    response = post(section, reply_to=reply_to)
+    assert response.status_code == 400
+    assert "This reply does not point at a comment." in response.content.decode()
+    assert OrgComment.objects.count() == 0

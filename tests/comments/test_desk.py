@@ -574,3 +574,10 @@ QUEUE_PAGE_QUERIES = 12
 LOG_PAGE_QUERIES = 6
 # Session, user, group check; the count and the page; the two lists of the merge form.
 ORGANISATIONS_PAGE_QUERIES = 7
+
+
+def test_a_search_of_organisations_for_a_nul_character_is_no_500(desk):
+    factories.OrganisationFactory(name="Sisters Alliance")
+    response = desk.get("/desk/organisations/", {"q": "Sisters\x00"})
+    assert response.status_code == 200
+    assert "Sisters Alliance" in response.content.decode()

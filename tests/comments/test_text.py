@@ -33,6 +33,13 @@ def test_a_link_cannot_break_out_of_its_attribute():
     assert 'onmouseover="alert' not in html
 
 
+def test_it_keeps_as_text_what_only_looks_like_a_url():
+    # Found by the property tests (tests/security/test_renderers.py): a host no browser can reach.
+    assert render_text("see http://example.org)\U000191d3 now") == "<p>see http://example.org)\U000191d3 now</p>"
+    assert render_text("http://exa mple") == "<p>http://exa mple</p>"
+    assert "<a " in render_text("see http://example.org/(x) now")
+
+
 def test_it_drops_control_characters_but_keeps_direction_marks():
     assert clean_text("a\x00b\x1bc\u200fd") == "abc\u200fd"
 
