@@ -68,7 +68,7 @@ TEMPLATE_TAGS: dict[str, frozenset[str]] = {
         "footer": set(),
         "section": set(),
         "article": {"data-desk-item"},
-        "div": {"data-group"},
+        "div": {"data-group", "autofocus"},  # the form's error summary takes the focus
         "h1": set(),
         "h2": set(),
         "h3": set(),
@@ -76,6 +76,7 @@ TEMPLATE_TAGS: dict[str, frozenset[str]] = {
         "p": set(),
         "br": set(),
         "span": set(),
+        "bdi": set(),  # names and places, isolated from the text around them (right-to-left)
         "strong": set(),
         "em": set(),
         "small": set(),
@@ -228,6 +229,16 @@ def _local(value: str) -> bool:
     return not url_scheme(value) and not cleaned.startswith(("//", "\\\\", "/\\", "\\/"))
 
 
+def _this_site(value: str) -> bool:
+    """An absolute http(s) URL on one of this site's own hosts (what ``<link rel="alternate">`` uses)."""
+    from urllib.parse import urlsplit
+
+    from django.http.request import validate_host
+
+    parts = urlsplit(value.strip())
+    return parts.scheme in ("http", "https") and validate_host(parts.hostname or "", settings.ALLOWED_HOSTS)
+
+
 def _name(name: str) -> str:
     # html5lib's etree names elements and foreign attributes "{namespace}name".
     if name.startswith("{http://www.w3.org/1999/xlink}"):
@@ -297,7 +308,7 @@ def problems(html: str, allowed: AllowList = PAGE, *, fragment: bool = False, fa
             rel, href = set(attributes.get("rel", "").split()), attributes.get("href", "")
             if not rel or not rel <= _LINK_RELS:
                 found.append(f"<link rel={attributes.get('rel')!r}>")
-            elif not (_static(href) or ("alternate" in rel and _local(href))):
+            elif not (_static(href) or ("alternate" in rel and (_local(href) or _this_site(href)))):
                 found.append(f"resource from elsewhere <link href={href!r}>")
     return found
 

@@ -90,7 +90,13 @@ def _coordinator() -> Client:
 def site(module_transaction) -> Site:
     """Send every string to every field a visitor can write, then publish all that was stored."""
     with (
-        override_settings(COMMENTS_ON_PENDING="", COMMENTS_PAGE_SIZE=100_000),
+        # One test poster sends every string: no real poster's rate limit applies (see test_ratelimits.py).
+        override_settings(
+            COMMENTS_ON_PENDING="",
+            COMMENTS_PAGE_SIZE=100_000,
+            RATELIMIT_POST_COMMENT="1000000/h",
+            RATELIMIT_CONFIRM="1000000/h",
+        ),
         pytest.MonkeyPatch.context() as patch,
         plain_template_rendering(),
     ):

@@ -87,7 +87,13 @@ def _organisation(index: int, value: str) -> Organisation:
 @pytest.fixture(scope="module")
 def desk(module_transaction) -> Desk:
     with (
-        override_settings(COMMENTS_ON_PENDING="", COMMENTS_PAGE_SIZE=100_000),
+        # One test poster sends every string: no real poster's rate limit applies (see test_ratelimits.py).
+        override_settings(
+            COMMENTS_ON_PENDING="",
+            COMMENTS_PAGE_SIZE=100_000,
+            RATELIMIT_POST_COMMENT="1000000/h",
+            RATELIMIT_CONFIRM="1000000/h",
+        ),
         pytest.MonkeyPatch.context() as patch,
         plain_template_rendering(),
         quiet_request_log(),
