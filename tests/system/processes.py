@@ -241,18 +241,8 @@ class Worker:
 
     def stop(self, timeout: float = 20) -> None:
         """Warm shutdown (SIGTERM: finish the running tasks), then SIGKILL the group if it lingers."""
-        if self.proc is None:
-            return
-        pgid = self.proc.pid
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=timeout)
-        if _group_alive(pgid):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGKILL)
-            if self.proc.poll() is None:
-                self.proc.wait(timeout=10)
+        if self.proc is not None:
+            _terminate_group(self.proc, timeout)
         self.proc = None
 
     def restart(self) -> float:
@@ -439,24 +429,28 @@ class Gunicorn:
         wait_until(answers, timeout=timeout, message=lambda: f"gunicorn did not answer:\n{self.tail()}")
 
     def stop(self, timeout: float = 30) -> None:
-        if self.proc is None:
-            return
-        pgid = self.proc.pid
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=timeout)
-        if _group_alive(pgid):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGKILL)
-        if self.proc.poll() is None:
-            self.proc.wait(timeout=10)
+        if self.proc is not None:
+            _terminate_group(self.proc, timeout)
         self.proc = None
 
     def tail(self, lines: int = 80) -> str:
         if not self.log.exists():
             return "(no gunicorn log)"
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _terminate_group(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM a process that leads its own group, then SIGKILL the group if anything of it lingers."""
+    pgid = proc.pid
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=timeout)
+    if _group_alive(pgid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+    if proc.poll() is None:
+        proc.wait(timeout=10)
 
 
 def _group_alive(pgid: int) -> bool:
