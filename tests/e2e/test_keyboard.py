@@ -9,12 +9,14 @@ must show a visible focus ring.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from campaign.celery import app as celery_app
 from comments.models import ModerationEvent, OrgComment, RejectionReason, State
@@ -76,6 +78,14 @@ def text(pattern: str) -> Callable[[dict], bool]:
 
 def label(pattern: str) -> Callable[[dict], bool]:
     return lambda e: re.search(pattern, e["label"]) is not None
+
+
+def wait_for_focus(page, element_id: str, timeout: float = 5000) -> None:
+    """Give the browser until its next rendering steps to move the focus (autofocus runs there)."""
+    with contextlib.suppress(PlaywrightTimeoutError):  # the assertion that follows says what has the focus
+        page.wait_for_function(
+            f"document.activeElement && document.activeElement.id === '{element_id}'", timeout=timeout
+        )
 
 
 def press(page, key: str) -> None:
@@ -148,6 +158,8 @@ def test_a_poster_corrects_posts_confirms_replies_and_withdraws_by_keyboard(
     press(page, "Enter")
 
     # The form comes back with the text kept and a summary of the problems, which has the focus.
+    # The browser runs autofocus at its next rendering step, which may come after the load event.
+    wait_for_focus(page, "error-summary")
     summary = active(page)
     assert summary["id"] == "error-summary", summary
     assert page.locator("#error-summary").get_attribute("role") == "alert"
