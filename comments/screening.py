@@ -8,6 +8,7 @@ folder coordinators can review and undo.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -17,13 +18,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Min, Q, Value
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from campaign.models import Organisation
 from comments.models import KeywordRule, MinHashBand, ModerationEvent, OrgComment, State
 
 log = logging.getLogger(__name__)
@@ -147,28 +149,77 @@ class SenderHistory:
 def sender_history(comment: OrgComment) -> SenderHistory:
     """Count the sender's other comments, for the duplicate, rate and trust checks.
 
-    One indexed query by email, one by address (an OR of the two, on two tables, could use neither
-    index): their cost does not grow with the number of comments on the site.
+    One statement, two indexed parts: by email (``UPPER(user_email)``, the index of migration 0005)
+    and by address hash. Not an OR of the two: on two tables, it could use neither index. Its cost
+    does not grow with the number of comments on the site.
+
+    Written in SQL: it runs for every comment screened, and the ORM spent five times longer
+    compiling the two queries (three filtered aggregates on a three-table model) than PostgreSQL
+    spent answering them. Both tables of the multi-table model share the comment's id.
     """
-    others = OrgComment.objects.exclude(pk=comment.pk).order_by()
-    last_hour = Q(submit_date__gte=comment.submit_date - timedelta(hours=1), submit_date__lte=comment.submit_date)
-    by_email = {"duplicate_of": None, "last_hour": 0, "approved": 0}
-    if comment.user_email:
-        same_text = Q(fingerprint=comment.fingerprint) & ~Q(state=State.WITHDRAWN)
-        by_email = others.filter(user_email__iexact=comment.user_email).aggregate(
-            duplicate_of=Min("pk", filter=same_text) if comment.fingerprint else Value(None),
-            last_hour=Count("pk", filter=last_hour),
-            approved=Count("pk", filter=Q(state=State.APPROVED)),
-        )
-    by_address = 0
-    if comment.address_hash:
-        by_address = others.filter(last_hour, address_hash=comment.address_hash).count()
+    sql, params = _sender_history_sql()
+    ops = connection.ops
+    since = ops.adapt_datetimefield_value(comment.submit_date - timedelta(hours=1))
+    until = ops.adapt_datetimefield_value(comment.submit_date)
+    email, address, text = comment.user_email or "", comment.address_hash or "", comment.fingerprint or ""
+    values = {
+        "pk": comment.pk,
+        "email": email,
+        "has_email": bool(email),
+        "address": address,
+        "has_address": bool(address),
+        "fingerprint": text,
+        "has_fingerprint": bool(text),
+        "since": since,
+        "until": until,
+        "withdrawn": State.WITHDRAWN.value,
+        "approved": State.APPROVED.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values[name] for name in params])
+        duplicate_of, last_hour_by_email, approved, last_hour_by_address = cursor.fetchone()
     return SenderHistory(
-        duplicate_of=by_email["duplicate_of"],
-        last_hour_by_address=by_address,
-        last_hour_by_email=by_email["last_hour"],
-        approved_before=by_email["approved"] > 0,
+        duplicate_of=duplicate_of,
+        last_hour_by_address=last_hour_by_address or 0,
+        last_hour_by_email=last_hour_by_email or 0,
+        approved_before=bool(approved),
     )
+
+
+@functools.cache
+def _sender_history_sql() -> tuple[str, list[str]]:
+    """The statement of ``sender_history`` and the names of its parameters, in order."""
+    from django_comments.models import Comment
+
+    quote = connection.ops.quote_name
+    comments, orgs = Comment._meta, OrgComment._meta
+
+    def col(meta, prefix: str, name: str) -> str:
+        return f"{prefix}.{quote(meta.get_field(name).column)}"
+
+    c_id, c_email, c_date = (col(comments, "c", name) for name in ("id", "user_email", "submit_date"))
+    o_text, o_state, o_address = (col(orgs, "o", name) for name in ("fingerprint", "state", "address_hash"))
+    table = f"{quote(comments.db_table)} c JOIN {quote(orgs.db_table)} o ON o.{quote(orgs.pk.column)} = {c_id}"
+    in_last_hour = f"{c_date} >= %s AND {c_date} <= %s"
+    # Table and column names from the models' _meta; every value is a parameter.
+    sql = (
+        "SELECT by_email.duplicate_of, by_email.last_hour, by_email.approved, by_address.last_hour FROM ("  # noqa: S608
+        f" SELECT MIN(CASE WHEN %s AND {o_text} = %s AND {o_state} <> %s THEN {c_id} END) AS duplicate_of,"
+        f" COUNT(CASE WHEN {in_last_hour} THEN 1 END) AS last_hour,"
+        f" COUNT(CASE WHEN {o_state} = %s THEN 1 END) AS approved"
+        f" FROM {table} WHERE %s AND UPPER({c_email}) = UPPER(%s) AND {c_id} <> %s"
+        ") by_email CROSS JOIN ("
+        f" SELECT COUNT(*) AS last_hour FROM {table}"
+        f" WHERE %s AND {o_address} = %s AND {in_last_hour} AND {c_id} <> %s"
+        ") by_address"
+    )
+    params = [
+        *("has_fingerprint", "fingerprint", "withdrawn"),
+        *("since", "until", "approved"),
+        *("has_email", "email", "pk"),
+        *("has_address", "address", "since", "until", "pk"),
+    ]
+    return sql, params
 
 
 # --- The checks ---------------------------------------------------------------
@@ -367,12 +418,21 @@ def check_near_duplicates(comment: OrgComment, signature: list[int]) -> tuple[Ch
     keys = band_keys(signature)
     if not keys:
         return CheckResult("campaign", 0.0, ""), None
+    # The band index alone first: most comments share no band with any other, and then the
+    # comments' three tables are not read at all.
+    sharing = list(
+        MinHashBand.objects.filter(key__in=keys)
+        .exclude(comment_id=comment.pk)
+        .order_by("-comment_id")
+        .values_list("comment_id", flat=True)
+        .distinct()[:NEAR_DUPLICATE_CANDIDATES]
+    )
+    if not sharing:
+        return CheckResult("campaign", 0.0, ""), None
     candidates = (
-        OrgComment.objects.filter(pk__in=MinHashBand.objects.filter(key__in=keys).values("comment_id"))
-        .exclude(pk=comment.pk)
+        OrgComment.objects.filter(pk__in=sharing)
         .exclude(user_email__iexact=comment.user_email)
-        .order_by("-pk")
-        .values_list("pk", "minhash", "campaign_group")[:NEAR_DUPLICATE_CANDIDATES]
+        .values_list("pk", "minhash", "campaign_group")
     )
     matches = [
         (pk, group) for pk, other, group in candidates if similarity(signature, other) >= NEAR_DUPLICATE_SIMILARITY
@@ -387,8 +447,21 @@ def store_signature(comment_id: int, signature: list[int]) -> None:
     """Index a screened comment's signature bands, so later comments find it as a candidate.
 
     A comment is screened once (only a pending comment is, and none goes back to pending).
+    One multi-row INSERT, written out: ``bulk_create`` would also build sixteen model instances and
+    read their new ids back, for a table that is only ever searched by key.
     """
-    MinHashBand.objects.bulk_create(MinHashBand(comment_id=comment_id, key=key) for key in band_keys(signature))
+    keys = band_keys(signature)
+    if not keys:
+        return
+    quote = connection.ops.quote_name
+    meta = MinHashBand._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("comment", "key"))
+    rows = ", ".join(["(%s, %s)"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {rows}",  # noqa: S608 - names from _meta
+            [value for key in keys for value in (comment_id, key)],
+        )
 
 
 # --- Trust and decision -----------------------------------------------------------
@@ -396,10 +469,13 @@ def store_signature(comment_id: int, signature: list[int]) -> None:
 
 def is_trusted(comment: OrgComment, history: SenderHistory | None = None) -> bool:
     """A member of a verified organisation, or an email with an earlier approved comment."""
-    if comment.user_id and comment.user.organisations.filter(verified_at__isnull=False).exists():
-        return True
-    if comment.organisation_id and comment.organisation and comment.organisation.verified_at and comment.user_id:
-        return True
+    if comment.user_id:
+        # By ids: the comment is loaded without its user and organisation (most posters have neither).
+        member_of = Q(members=comment.user_id)
+        if comment.organisation_id:
+            member_of |= Q(pk=comment.organisation_id)
+        if Organisation.objects.filter(member_of, verified_at__isnull=False).exists():
+            return True
     return (history or sender_history(comment)).approved_before
 
 
@@ -451,7 +527,7 @@ def screen_comment(*, comment_id: int) -> str | None:
 
 
 def _load(comment_id: int, *, lock: bool = False) -> OrgComment | None:
-    comments = OrgComment.objects.select_related("user", "organisation").order_by()
+    comments = OrgComment.objects.order_by()
     if lock:
         # The comment's own row: every other change of state locks it too (services.change_state).
         comments = comments.select_for_update(of=("self",))

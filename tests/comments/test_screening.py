@@ -331,10 +331,30 @@ def test_sender_history_reads_the_same_few_queries_however_many_comments(section
     for n in range(12):
         pending(section, text=f"earlier comment {n}", user_email="Busy@Example.org", address_hash="a" * 64)
     comment = pending(section, text="earlier comment 3", user_email="busy@example.org", address_hash="a" * 64)
-    with django_assert_num_queries(2):  # one by email, one by address
+    with django_assert_num_queries(1):  # one statement: by email and by address
         history = screening.sender_history(comment)
     assert history.last_hour_by_email == 12 and history.last_hour_by_address == 12
     assert history.duplicate_of is not None and not history.approved_before
+
+
+def test_sender_history_counts_only_the_same_sender_and_what_still_stands(section):
+    """The edges of the statement: no email and no address match nobody; withdrawn text is no duplicate."""
+    hour_ago = timezone.now() - timedelta(minutes=30)
+    withdrawn = pending(section, text="Same words", user_email="who@example.org", submit_date=hour_ago)
+    OrgComment.objects.filter(pk=withdrawn.pk).update(state=State.WITHDRAWN)
+    for _ in range(3):  # other posters without an email or an address
+        pending(section, text="Same words", user_email="", address_hash="")
+    approved = approved_comment(section, text="Earlier, published", user_email="WHO@example.org")
+    assert approved.state == State.APPROVED
+
+    comment = pending(section, text="Same words", user_email="who@example.org")
+    history = screening.sender_history(comment)
+    assert history.duplicate_of is None  # the same text, but withdrawn
+    assert history.last_hour_by_email == 2 and history.approved_before
+    assert history.last_hour_by_address == 0
+
+    anonymous = screening.sender_history(pending(section, text="Same words", user_email="", address_hash=""))
+    assert anonymous == screening.SenderHistory()
 
 
 def test_near_duplicates_are_found_through_the_band_index_among_many_comments(section):
