@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_comments.models import Comment
 from django_comments_xtd.models import XtdComment
 
+from campaign.privacy import address_hash
 from comments.models import Display, Kind, OrgComment, State
 from comments.text import fingerprint, render_text
 
@@ -174,6 +175,8 @@ def insert_comments(
             site_id=1,
             user_name=f"Poster {index}",
             user_email=f"poster{index % 997}@example.org",
+            # As on a real post, the keyed hash of an address (from the documentation range), never the address.
+            address_hash=address_hash(f"192.0.2.{index % 251}"),
             user_url="",
             comment=text,
             comment_html=render_text(text),
