@@ -64,8 +64,10 @@ def thread_page(
         visible.filter(thread_id__in=thread_ids)
         .select_related("version", "organisation")
         .only(*PUBLIC_FIELDS, "version__number", "version__label", "organisation__name", "organisation__verified_at")
-        .order_by("thread_id", "order")
+        .order_by()
     )
+    # Sorted here, not in SQL: the page's order of threads is known only here, and PostgreSQL would
+    # sort whole rows (texts included), on disk once a section has thousands of comments.
     comments.sort(key=lambda c: (position[c.thread_id], c.order))
     return ThreadPage(page=page, comments=comments, total=paginator.count, languages=by_language, language=language)
 
