@@ -165,8 +165,11 @@ class ModerationEvent(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     old_state = models.CharField(max_length=16, choices=State.choices, blank=True)
     new_state = models.CharField(max_length=16, choices=State.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True)  # as written: a coordinator's note, or a screening's findings in English
     score = models.FloatField(null=True, blank=True)
+    # A screening's findings as message codes, values and scores (comments.screening.MESSAGES), so
+    # that the desk shows them in each coordinator's language; None for every other event.
+    findings = models.JSONField(null=True, blank=True, editable=False)
     created = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -178,6 +181,16 @@ class ModerationEvent(models.Model):
     @property
     def actor_label(self) -> str:
         return self.actor.get_username() if self.actor_id else gettext("system")
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason in the reader's language where it can be: a screening's is told again from its
+        findings; a coordinator's note is shown as they wrote it."""
+        if self.findings is not None:
+            from comments.screening import describe
+
+            return describe(self.findings) or self.reason
+        return self.reason
 
 
 class MinHashBand(models.Model):

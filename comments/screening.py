@@ -22,8 +22,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from campaign.models import Organisation
 from comments.models import KeywordRule, MinHashBand, ModerationEvent, OrgComment, State
@@ -133,7 +133,30 @@ class Screening:
 
     def summary(self) -> str:
         shown = [f"{r.reason} ({r.score:+g})" for r in self.results if r.score or r.hold]
-        return "; ".join(shown) or "No check raised anything."
+        return "; ".join(shown) or NOTHING_FOUND
+
+    def findings(self) -> list[dict]:
+        """What the audit log keeps to tell the summary again in another language (``describe``)."""
+        return [{"code": r.code, "params": r.params, "score": r.score} for r in self.results if r.score or r.hold]
+
+
+NOTHING_FOUND = "No check raised anything."  # the summary of a clean screening, as the audit log records it
+
+
+def describe(findings: list) -> str:
+    """A screening's findings as one line in the active language; '' if one of them cannot be told
+    (recorded by a version that had other messages): the caller then shows the recorded summary."""
+    if not isinstance(findings, list):
+        return ""
+    shown = []
+    for entry in findings:
+        if not isinstance(entry, dict) or not isinstance(entry.get("params"), dict):
+            return ""
+        text, score = message(str(entry.get("code", "")), entry["params"]), entry.get("score")
+        if not text or not isinstance(score, int | float):
+            return ""
+        shown.append(f"{text} ({score:+g})")
+    return "; ".join(shown) or gettext("No check raised anything.")
 
 
 @dataclass(frozen=True)
@@ -548,6 +571,7 @@ def _record(comment: OrgComment, result: Screening) -> str:
         comment,
         result.decision,
         reason=result.summary(),
+        findings=result.findings(),
         score=result.total,
         spam_reasons=result.reasons(),
         minhash=result.minhash,

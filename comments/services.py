@@ -290,12 +290,24 @@ def comment_mark_spam(*, comment: OrgComment, by: AbstractBaseUser | None, reaso
     return change_state(comment=comment, new_state=State.SPAM, action=Action.SPAM, by=by, reason=reason, score=score)
 
 
-def apply_screening(comment: OrgComment, decision: str, *, reason: str, score: float, **screened) -> None:
+def apply_screening(
+    comment: OrgComment, decision: str, *, reason: str, score: float, findings: list | None = None, **screened
+) -> None:
     """Record the screening's decision on a comment the caller has locked.
 
+    ``findings``: for the audit log, to tell ``reason`` again in a coordinator's language.
     ``screened``: the screening's other columns (reasons, signature...), written in the same UPDATE.
     """
-    _transition(comment, decision, action=Action.SCREEN, actor=None, reason=reason, score=score, fields=screened)
+    _transition(
+        comment,
+        decision,
+        action=Action.SCREEN,
+        actor=None,
+        reason=reason,
+        score=score,
+        fields=screened,
+        findings=[] if findings is None else findings,
+    )
 
 
 def comment_not_spam(*, comment: OrgComment, by: AbstractBaseUser | None, reason: str = "") -> OrgComment:
@@ -424,8 +436,10 @@ def _transition(
     score=None,
     notify: bool = True,
     fields: dict | None = None,
+    findings: list | None = None,
 ) -> None:
-    """Apply a transition to a row already locked by the caller (``fields``: more columns to set)."""
+    """Apply a transition to a row already locked by the caller (``fields``: more columns to set;
+    ``findings``: a screening's, for its audit event)."""
     old_state = comment.state
     if new_state not in TRANSITIONS[old_state]:
         raise InvalidTransition(
@@ -449,6 +463,7 @@ def _transition(
         new_state=new_state,
         reason=reason,
         score=score,
+        findings=findings,
     )
     was_public = comment.is_public
     if was_public or new_state == State.APPROVED:

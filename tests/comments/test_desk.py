@@ -14,6 +14,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.utils import timezone
 
+from comments import screening
 from comments.desk import stats
 from comments.models import KeywordRule, ModerationEvent, OrgComment, RejectionReason, State
 from guidance.models import Section, Version
@@ -452,6 +453,22 @@ def test_the_audit_log_of_a_comment_and_the_whole_log_with_filters(desk, section
     by_system = desk.get("/desk/log/?actor=system").context["page"].object_list
     assert by_system and all(e.actor_id is None for e in by_system)
     assert desk.get("/desk/c/999999/log/").status_code == 404
+
+
+def test_the_audit_logs_tell_a_screening_and_the_states_in_the_coordinators_language(desk, section):
+    comment = waiting(section, text="See http://a.example http://b.example http://c.example", state=State.PENDING)
+    assert screening.screen_comment(comment_id=comment.pk) == State.REVIEW
+    event = ModerationEvent.objects.get(comment=comment, action=ModerationEvent.Action.SCREEN)
+    assert event.reason == "Contains 3 links. (+2)"  # recorded in English, for any reader of the database
+    assert event.findings == [{"code": "links", "params": {"count": 3}, "score": 2.0}]
+
+    for path in (f"/fr/desk/c/{comment.pk}/log/", "/fr/desk/log/"):
+        page = desk.get(path).content.decode()
+        assert "Contient 3 liens. (+2)" in page and "Contains 3 links" not in page, path
+        assert "<td>En attente d&#x27;une coordinatrice</td>" in page and "<td>review</td>" not in page, path
+    # A finding this version cannot tell (an older record) is shown as it was recorded.
+    ModerationEvent.objects.filter(pk=event.pk).update(findings=[{"code": "gone", "params": {}, "score": 1.0}])
+    assert "Contains 3 links. (+2)" in desk.get(f"/fr/desk/c/{comment.pk}/log/").content.decode()
 
 
 # --- Rules, reasons, organisations ---------------------------------------------------------
