@@ -422,8 +422,12 @@ def main(argv: list[str]) -> int:
                             screened["screen_ms"]["p95"],
                         ],
                     ],
-                    ["task", "batch", "per second", "p50 ms", "p95 ms"],
+                    ["task", "tasks", "per second", "p50 ms", "p95 ms"],
                 )
+            )
+            print(
+                f"   {screened['rounds']} rounds of a no-op batch then a screening batch; per second: median of the"
+                f" rounds; ratio: median of the ratios within each round {screened['rate_ratios']}"
             )
             print(f"   decisions: {screened['decisions']}; left pending: {screened['still_pending']}")
             if screened["failures"]:

@@ -442,14 +442,15 @@ def check_near_duplicates(comment: OrgComment, signature: list[int]) -> tuple[Ch
     if not keys:
         return CheckResult("campaign", 0.0, ""), None
     # The band index alone first: most comments share no band with any other, and then the
-    # comments' three tables are not read at all.
-    sharing = list(
-        MinHashBand.objects.filter(key__in=keys)
-        .exclude(comment_id=comment.pk)
-        .order_by("-comment_id")
-        .values_list("comment_id", flat=True)
-        .distinct()[:NEAR_DUPLICATE_CANDIDATES]
-    )
+    # comments' three tables are not read at all. In SQL, for the reason sender_history gives.
+    table, comment_column, key_column = _band_table()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT {comment_column} FROM {table} WHERE {key_column} IN ({', '.join(['%s'] * len(keys))})"  # noqa: S608
+            f" AND {comment_column} <> %s ORDER BY {comment_column} DESC LIMIT %s",
+            [*keys, comment.pk, NEAR_DUPLICATE_CANDIDATES],
+        )
+        sharing = [comment_id for (comment_id,) in cursor.fetchall()]
     if not sharing:
         return CheckResult("campaign", 0.0, ""), None
     candidates = (
@@ -476,15 +477,19 @@ def store_signature(comment_id: int, signature: list[int]) -> None:
     keys = band_keys(signature)
     if not keys:
         return
-    quote = connection.ops.quote_name
-    meta = MinHashBand._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in ("comment", "key"))
+    table, comment_column, key_column = _band_table()
     rows = ", ".join(["(%s, %s)"] * len(keys))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {rows}",  # noqa: S608 - names from _meta
+            f"INSERT INTO {table} ({comment_column}, {key_column}) VALUES {rows}",  # noqa: S608 - names from _meta
             [value for key in keys for value in (comment_id, key)],
         )
+
+
+def _band_table() -> tuple[str, str, str]:
+    """The band index's table and its comment and key columns, quoted, from the model's _meta."""
+    quote, meta = connection.ops.quote_name, MinHashBand._meta
+    return quote(meta.db_table), quote(meta.get_field("comment").column), quote(meta.get_field("key").column)
 
 
 # --- Trust and decision -----------------------------------------------------------
