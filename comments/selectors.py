@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Model, Q
+from django.db.models import Count, F, Model, Q
 from django.utils.translation import ngettext
 
 from comments.models import Kind, OrgComment
@@ -62,8 +62,14 @@ def thread_page(
     position = {thread_id: index for index, thread_id in enumerate(thread_ids)}
     comments = list(
         visible.filter(thread_id__in=thread_ids)
-        .select_related("version", "organisation")
-        .only(*PUBLIC_FIELDS, "version__number", "version__label", "organisation__name", "organisation__verified_at")
+        .only(*PUBLIC_FIELDS)
+        # The version's and the organisation's columns the renderer shows, on the comment itself:
+        # with select_related, each comment would also build a Version (and an Organisation).
+        .annotate(
+            version_number=F("version__number"),
+            version_label=F("version__label"),
+            organisation_verified_at=F("organisation__verified_at"),
+        )
         .order_by()
     )
     # Sorted here, not in SQL: the page's order of threads is known only here, and PostgreSQL would

@@ -92,12 +92,11 @@ class _Thread:
     def version(self, comment) -> str:
         """The note on the version a comment was written on, with a link to what changed since."""
         if comment.version_id not in self.versions:
-            version = comment.version
             note = ""
-            if version:
-                note = " · " + _translate_with(gettext("on %(label)s"), label=version.label)
-                if self.current_number and version.number != self.current_number:
-                    url = _since_url(self.target, version.number, self.current_number)
+            if comment.version_number is not None:  # annotated by selectors.thread_page
+                note = " · " + _translate_with(gettext("on %(label)s"), label=comment.version_label)
+                if self.current_number and comment.version_number != self.current_number:
+                    url = _since_url(self.target, comment.version_number, self.current_number)
                     note += f' (<a href="{escape(url)}">{self.since}</a>)'
             self.versions[comment.version_id] = note
         return self.versions[comment.version_id]
@@ -117,7 +116,7 @@ class _Thread:
             signature = f"<strong><bdi>{html_escape(name)}</bdi></strong>" if name else ""
             if organisation:
                 signature += f" <strong><bdi>{html_escape(organisation)}</bdi></strong>"
-                if comment.organisation_id and comment.organisation.verified_at:
+                if comment.organisation_id and comment.organisation_verified_at:
                     signature += self.verified
             if comment.on_behalf_of:
                 who = mark_safe(f"<bdi>{html_escape(comment.on_behalf_of)}</bdi>")  # noqa: S308 - escaped

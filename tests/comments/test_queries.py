@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.comments.builders import threads
 
@@ -52,3 +53,25 @@ def test_the_comment_feed_query_count_does_not_grow_with_comments(client, sectio
 
 # The page (3: document, versions, section texts) + the count, the thread ids and the comments.
 SECTION_PAGE_QUERIES = 6
+
+
+def test_each_comment_says_the_version_it_was_written_on_and_links_to_the_changes_since(client, section):
+    from campaign.models import Organisation
+    from tests.comments.builders import approved_comment
+
+    original, draft = section.document.versions.order_by("number")
+    verified = Organisation.objects.create(name="Sisters Alliance", verified_at=timezone.now())
+    older = approved_comment(section, text="On the first text.", version=original, organisation_name="Old Friends")
+    newer = approved_comment(
+        section, text="On the draft.", version=draft, organisation=verified, organisation_name="Sisters Alliance"
+    )
+    approved_comment(section, text="Before versions were recorded.")
+
+    page = client.get(section.get_absolute_url()).content.decode()
+    comments = {c.split('"', 1)[0]: c for c in page.split('<li class="comment level-0" id="c')[1:]}
+    since = f'{section.get_absolute_url()}?from=1&amp;to=2">an earlier version: see what changed since</a>'
+    assert "on Original text" in comments[str(older.pk)] and since in comments[str(older.pk)]
+    assert "verified" not in comments[str(older.pk)]
+    assert "on Reworked draft 1" in comments[str(newer.pk)] and "see what changed" not in comments[str(newer.pk)]
+    assert '<span class="badge verified">verified</span>' in comments[str(newer.pk)]
+    assert sum(" · on " in c for c in comments.values()) == 2  # the third says nothing of a version
