@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.template import Template
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import _TestState
 
 from tests.security import markup
@@ -72,6 +72,17 @@ def xss_payloads() -> tuple[str, ...]:
     for name in XSS_LISTS:
         found += [line for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
     return tuple(dict.fromkeys(found))
+
+
+# One test poster sends every string: no real poster's rate limit applies (see test_ratelimits.py),
+# nothing is screened, and one page of a section holds every comment.
+def one_sender_settings() -> override_settings:
+    return override_settings(
+        COMMENTS_ON_PENDING="",
+        COMMENTS_PAGE_SIZE=100_000,
+        RATELIMIT_POST_COMMENT="1000000/h",
+        RATELIMIT_CONFIRM="1000000/h",
+    )
 
 
 @contextmanager

@@ -17,7 +17,7 @@ import pytest
 from django import forms
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils.html import escape
 
 from comments import feeds, services
@@ -29,7 +29,14 @@ from guidance.models import Section
 from tests import factories
 from tests.comments.conftest import form_data
 from tests.security import markup
-from tests.security.hostile import Sender, plain_template_rendering, quiet_request_log, sampled, strings
+from tests.security.hostile import (
+    Sender,
+    one_sender_settings,
+    plain_template_rendering,
+    quiet_request_log,
+    sampled,
+    strings,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,13 +97,7 @@ def _coordinator() -> Client:
 def site(module_transaction) -> Site:
     """Send every string to every field a visitor can write, then publish all that was stored."""
     with (
-        # One test poster sends every string: no real poster's rate limit applies (see test_ratelimits.py).
-        override_settings(
-            COMMENTS_ON_PENDING="",
-            COMMENTS_PAGE_SIZE=100_000,
-            RATELIMIT_POST_COMMENT="1000000/h",
-            RATELIMIT_CONFIRM="1000000/h",
-        ),
+        one_sender_settings(),
         pytest.MonkeyPatch.context() as patch,
         plain_template_rendering(),
     ):

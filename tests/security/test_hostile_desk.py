@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.forms import modelform_factory
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from campaign.models import Organisation
@@ -29,7 +29,14 @@ from comments.text import clean_text, fingerprint
 from guidance.models import Section
 from tests import factories
 from tests.security import markup
-from tests.security.hostile import Sender, plain_template_rendering, quiet_request_log, sampled, strings
+from tests.security.hostile import (
+    Sender,
+    one_sender_settings,
+    plain_template_rendering,
+    quiet_request_log,
+    sampled,
+    strings,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,13 +94,7 @@ def _organisation(index: int, value: str) -> Organisation:
 @pytest.fixture(scope="module")
 def desk(module_transaction) -> Desk:
     with (
-        # One test poster sends every string: no real poster's rate limit applies (see test_ratelimits.py).
-        override_settings(
-            COMMENTS_ON_PENDING="",
-            COMMENTS_PAGE_SIZE=100_000,
-            RATELIMIT_POST_COMMENT="1000000/h",
-            RATELIMIT_CONFIRM="1000000/h",
-        ),
+        one_sender_settings(),
         pytest.MonkeyPatch.context() as patch,
         plain_template_rendering(),
         quiet_request_log(),
