@@ -295,7 +295,8 @@ def apply_screening(
 ) -> None:
     """Record the screening's decision on a comment the caller has locked.
 
-    ``findings``: for the audit log, to tell ``reason`` again in a coordinator's language.
+    ``findings``: for the audit log, to tell ``reason`` again in a coordinator's language (without
+    them, the log shows ``reason`` as written).
     ``screened``: the screening's other columns (reasons, signature...), written in the same UPDATE.
     """
     _transition(
@@ -306,7 +307,7 @@ def apply_screening(
         reason=reason,
         score=score,
         fields=screened,
-        findings=[] if findings is None else findings,
+        findings=findings,
     )
 
 
