@@ -272,3 +272,38 @@ class TrainedComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.label}"
+
+
+class ClassifierModel(models.Model):
+    """One fitted spam classifier: the scikit-learn pipeline, pickled, with what it learned from.
+
+    Rows are only ever added: the newest version is the model in use, so a new one takes over for
+    every process at once, by one INSERT, and an older one stays for comparison. A row without a
+    pipeline records a training that found too few examples: the classifier then abstains.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    spam_examples = models.PositiveIntegerField(default=0)
+    ham_examples = models.PositiveIntegerField(default=0)
+    # The newest decision or labelled text it learned from: a retrain with nothing newer is skipped.
+    data_through = models.DateTimeField(null=True, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    pipeline = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"v{self.version}: {self.spam_examples} spam, {self.ham_examples} ham"
+
+
+class LabelledText(models.Model):
+    """A labelled text that is not a comment (from ``spam_train --csv``): it takes part in every retrain."""
+
+    text = models.TextField()
+    label = models.CharField(max_length=4, choices=[("spam", "spam"), ("ham", "ham")])
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.text[:40]}"
