@@ -322,5 +322,3 @@ def test_it_refuses_an_empty_file(tmp_path):
 def test_it_refuses_an_empty_text(tmp_path):
     with pytest.raises(ValueError, match="row 2: the text is empty"):
         classifier.read_labelled_csv(write(tmp_path, "text,label\n ,spam\n"))
-
-
