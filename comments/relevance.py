@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 
 # Fewer words than this: not judged (an endorsement, a thank-you).
 MIN_WORDS = 12
@@ -67,9 +68,22 @@ class _Reference:
 _kept: dict[tuple[int, str], _Reference] = {}
 
 
+_targets: dict[tuple[int, str], object] = {}
+
+
 def forget() -> None:
-    """Forget every note's stems kept in this process."""
+    """Forget every note's stems and every commented object kept in this process."""
     _kept.clear()
+    _targets.clear()
+
+
+def target_of(content_type_id: int, object_pk: str):
+    """The commented object (a note or a section), kept per process: only its texts' stamp is read again."""
+    key = (content_type_id, object_pk)
+    if key not in _targets:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        _targets[key] = model._default_manager.filter(pk=object_pk).first() if model is not None else None
+    return _targets[key]
 
 
 def _reference(target, key: tuple[int, str]) -> _Reference:

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import translation
@@ -370,22 +369,10 @@ def check_classifier(comment: OrgComment, history: SenderHistory | None = None) 
 def check_relevance(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     """Hold a comment that has little to do with the note, whoever posted it (no score: it is not spam)."""
     target_key = (comment.content_type_id, comment.object_pk)
-    value = relevance.share(comment.comment, target=_target(*target_key), key=target_key)
+    value = relevance.share(comment.comment, target=relevance.target_of(*target_key), key=target_key)
     if relevance.is_unrelated(value):
         return _found("relevance", 0.0, "unrelated", hold=True, percent=round(value * 100))
     return CheckResult("relevance", 0.0, "")
-
-
-_targets: dict[tuple[int, str], object] = {}
-
-
-def _target(content_type_id: int, object_pk: str):
-    """The commented object (a note or section), kept per process: only its texts' stamp is read again."""
-    key = (content_type_id, object_pk)
-    if key not in _targets:
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        _targets[key] = model._default_manager.filter(pk=object_pk).first() if model is not None else None
-    return _targets[key]
 
 
 def check_akismet(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
