@@ -385,7 +385,7 @@ COMMENTS_RELEVANCE_MIN_SHARE = env.float("COMMENTS_RELEVANCE_MIN_SHARE", 0.3)
 # Seconds a retrain waits after a decision, so that a burst of decisions gives one retrain.
 COMMENTS_CLASSIFIER_RETRAIN_SECONDS = env.int("COMMENTS_CLASSIFIER_RETRAIN_SECONDS", 30, minimum=0)
 # A retrain measures the new model on a held-out share only up to this many examples (time).
-COMMENTS_CLASSIFIER_EVALUATE_UP_TO = env.int("COMMENTS_CLASSIFIER_EVALUATE_UP_TO", 20000, minimum=0)
+COMMENTS_CLASSIFIER_EVALUATE_UP_TO = env.int("COMMENTS_CLASSIFIER_EVALUATE_UP_TO", 5000, minimum=0)
 COMMENTS_DIGEST_MINUTES = env.int("COMMENTS_DIGEST_MINUTES", 30, minimum=1)
 CELERY_BEAT_SCHEDULE["review-digest"]["schedule"] = timedelta(minutes=COMMENTS_DIGEST_MINUTES)
 # Akismet is asked only when a key is set; only the text is sent, never an email or an address.

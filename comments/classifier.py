@@ -119,18 +119,49 @@ class Loaded:
     pipeline: object | None
     spam_examples: int = 0
     ham_examples: int = 0
-    _names: dict[str, list[str]] = field(default_factory=dict)
+    _weights: list | None = None
 
     @property
     def examples(self) -> int:
         return min(self.spam_examples, self.ham_examples)
 
-    def feature_names(self) -> dict[str, list[str]]:
-        """Each vectorizer's features by column, computed once per model (they explain a score)."""
-        if not self._names and self.pipeline is not None:
-            for name, vectorizer in self.pipeline.named_steps["features"].transformer_list:
-                self._names[name] = list(vectorizer.get_feature_names_out())
-        return self._names
+    def weights(self) -> list[tuple[Callable[[str], list[str]], dict[str, tuple[float, float]]]]:
+        """For each vectorizer: its analyzer, and for each n-gram its IDF and its coefficient in the model.
+
+        Built once per model. Scoring one text with them is a few dictionary look-ups per n-gram:
+        what the pipeline computes, without the checks and sparse matrices that cost scikit-learn a
+        few milliseconds per call, which a screening task calls once.
+        """
+        if self._weights is None:
+            coefficients = self.pipeline.named_steps["model"].coef_[0]
+            offset, weights = 0, []
+            for _, vectorizer in self.pipeline.named_steps["features"].transformer_list:
+                table = {
+                    feature: (float(vectorizer.idf_[column]), float(coefficients[offset + column]))
+                    for feature, column in vectorizer.vocabulary_.items()
+                }
+                weights.append((vectorizer.build_analyzer(), table))
+                offset += len(vectorizer.vocabulary_)
+            self._weights = weights
+        return self._weights
+
+    def contributions(self, text: str) -> tuple[float, list[tuple[str, str, float]]]:
+        """The model's log-odds for a text, and each known n-gram's share of it (vectorizer, n-gram, share)."""
+        log_odds = float(self.pipeline.named_steps["model"].intercept_[0])
+        shares = []
+        for index, (analyze, table) in enumerate(self.weights()):
+            counts: dict[str, int] = {}
+            for feature in analyze(text):
+                if feature in table:
+                    counts[feature] = counts.get(feature, 0) + 1
+            # sublinear_tf, then L2 normalisation over the text's known features, as TfidfVectorizer does.
+            values = {feature: (1.0 + math.log(n)) * table[feature][0] for feature, n in counts.items()}
+            norm = math.sqrt(sum(value * value for value in values.values())) or 1.0
+            for feature, value in values.items():
+                share = value / norm * table[feature][1]
+                log_odds += share
+                shares.append(("chars" if index == 0 else "words", feature, share))
+        return log_odds, shares
 
 
 UNTRAINED = Loaded(version=0, pipeline=None)
@@ -204,10 +235,8 @@ class Judgement:
 
 def spam_probability(text: str) -> float | None:
     """Return how likely a text is spam (0.0 to 1.0), or None while the classifier abstains."""
-    pipeline = current().pipeline
-    if pipeline is None:
-        return None
-    return float(pipeline.predict_proba([text or ""])[0, 1])
+    judgement = judge(text, explain=False)
+    return judgement.probability if judgement is not None else None
 
 
 def spam_probabilities(texts: list[str]) -> list[float] | None:
@@ -224,35 +253,29 @@ def judge(text: str, *, explain: bool = True) -> Judgement | None:
     if model.pipeline is None:
         return None
     text = text or ""
-    features = model.pipeline.named_steps["features"]
-    vector = features.transform([text])
-    probability = float(model.pipeline.named_steps["model"].predict_proba(vector)[0, 1])
-    words = _weightiest_words(model, text, vector, towards_spam=probability >= 0.5) if explain else []
+    log_odds, shares = model.contributions(text)
+    probability = _sigmoid(log_odds)
+    words = _weightiest_words(text, shares, towards_spam=probability >= 0.5) if explain else []
     return Judgement(probability, model.examples, words)
 
 
-def _weightiest_words(model: Loaded, text: str, vector, *, towards_spam: bool) -> list[str]:
-    """The text's words whose n-grams added most to the verdict: each feature's weight times its value,
-    a character n-gram's shared out to the words it occurs in."""
-    coefficients = model.pipeline.named_steps["model"].coef_[0]
-    names = model.feature_names()
-    offsets, offset = {}, 0
-    for name, vectorizer in model.pipeline.named_steps["features"].transformer_list:
-        offsets[name] = (offset, offset + len(vectorizer.vocabulary_))
-        offset += len(vectorizer.vocabulary_)
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _weightiest_words(text: str, shares: list[tuple[str, str, float]], *, towards_spam: bool) -> list[str]:
+    """The text's words whose n-grams added most to the verdict: a character n-gram's share is split
+    between the words it occurs in, a word pair's between its two words."""
     words = sorted({word.casefold() for word in _WORD.findall(text)})
     weights = dict.fromkeys(words, 0.0)
-    row = vector.tocsr()
-    for column, value in zip(row.indices, row.data, strict=True):
-        contribution = float(coefficients[column] * value)
-        for name, (low, high) in offsets.items():
-            if low <= column < high:
-                feature = names[name][column - low]
-                break
-        owners = [w for w in words if feature.strip() in f" {w} "] if name == "chars" else feature.split()
+    for kind, feature, share in shares:
+        owners = [w for w in words if feature.strip() in f" {w} "] if kind == "chars" else feature.split()
+        owners = [owner for owner in owners if owner in weights]
         for owner in owners:
-            if owner in weights:
-                weights[owner] += contribution / len(owners)
+            weights[owner] += share / len(owners)
     sign = 1.0 if towards_spam else -1.0
     ranked = sorted(((sign * weight, word) for word, weight in weights.items() if sign * weight > 0), reverse=True)
     return [word for _, word in ranked[:EXPLAINED_WORDS]]
