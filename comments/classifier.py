@@ -89,7 +89,7 @@ def build_pipeline():
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_features=50_000)),
         ]
     )
-    model = LogisticRegression(C=20.0, class_weight="balanced", solver="liblinear", max_iter=1000)
+    model = LogisticRegression(C=20.0, class_weight="balanced", solver="lbfgs", max_iter=1000)
     return Pipeline([("features", features), ("model", model)])
 
 
