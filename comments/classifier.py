@@ -56,6 +56,9 @@ _LABEL_FOR_STATE: dict[str, str] = {
     State.REVIEW: HAM,
 }
 
+# The classifier reads this many characters of a text: spam shows itself early, and the cost of
+# scoring grows with the length (a 3,000-character statement would cost ten times a short comment).
+MAX_CHARACTERS = 1000
 # How many words of a text the explanation names.
 EXPLAINED_WORDS = 4
 SAVE_ATTEMPTS = 3
@@ -100,7 +103,7 @@ def fit(rows: list[tuple[str, str]]):
         return None
     pipeline = build_pipeline()
     # Spam is the positive class (1), so predict_proba's second column is the spam probability.
-    pipeline.fit([text for text, _ in rows], [int(label == SPAM) for _, label in rows])
+    pipeline.fit([text[:MAX_CHARACTERS] for text, _ in rows], [int(label == SPAM) for _, label in rows])
     return pipeline
 
 
@@ -230,7 +233,15 @@ class Judgement:
 
     probability: float  # that it is spam, calibrated
     examples: int  # the fewer of spam and ham examples the model learned from
-    words: list[str] = field(default_factory=list)  # the text's words that weighed most, for the decision
+    text: str = field(default="", repr=False)
+    shares: list = field(default_factory=list, repr=False)  # (vectorizer, n-gram, share of the log-odds)
+    analyzer: Callable[[str], list[str]] | None = field(default=None, repr=False)
+
+    @property
+    def words(self) -> list[str]:
+        """The text's words that pushed it most towards the verdict (computed when asked: a screening
+        asks only when the score counts)."""
+        return _weightiest_words(self, towards_spam=self.probability >= 0.5)
 
 
 def spam_probability(text: str) -> float | None:
@@ -244,19 +255,20 @@ def spam_probabilities(texts: list[str]) -> list[float] | None:
     pipeline = current().pipeline
     if pipeline is None:
         return None
-    return [float(p) for p in pipeline.predict_proba(list(texts))[:, 1]]
+    return [float(p) for p in pipeline.predict_proba([text[:MAX_CHARACTERS] for text in texts])[:, 1]]
 
 
 def judge(text: str, *, explain: bool = True) -> Judgement | None:
-    """Score a text and name the words that pushed it most towards the verdict; None while abstaining."""
+    """Score a text (and keep what explains the score, unless ``explain`` is false); None while abstaining."""
     model = current()
     if model.pipeline is None:
         return None
-    text = text or ""
+    text = (text or "")[:MAX_CHARACTERS]
     log_odds, shares = model.contributions(text)
     probability = _sigmoid(log_odds)
-    words = _weightiest_words(text, shares, towards_spam=probability >= 0.5) if explain else []
-    return Judgement(probability, model.examples, words)
+    if not explain:
+        return Judgement(probability, model.examples)
+    return Judgement(probability, model.examples, text, shares, model.weights()[0][0])
 
 
 def _sigmoid(x: float) -> float:
@@ -266,16 +278,20 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def _weightiest_words(text: str, shares: list[tuple[str, str, float]], *, towards_spam: bool) -> list[str]:
-    """The text's words whose n-grams added most to the verdict: a character n-gram's share is split
-    between the words it occurs in, a word pair's between its two words."""
-    words = sorted({word.casefold() for word in _WORD.findall(text)})
+def _weightiest_words(judgement: Judgement, *, towards_spam: bool) -> list[str]:
+    """The words whose n-grams added most to the verdict: a character n-gram's share is split between
+    the words it occurs in, a word pair's between its two words."""
+    words = {word.casefold() for word in _WORD.findall(judgement.text)}
+    owners: dict[str, set[str]] = {}
+    if judgement.analyzer is not None:
+        for word in words:
+            for gram in judgement.analyzer(word):
+                owners.setdefault(gram, set()).add(word)
     weights = dict.fromkeys(words, 0.0)
-    for kind, feature, share in shares:
-        owners = [w for w in words if feature.strip() in f" {w} "] if kind == "chars" else feature.split()
-        owners = [owner for owner in owners if owner in weights]
-        for owner in owners:
-            weights[owner] += share / len(owners)
+    for kind, feature, share in judgement.shares:
+        found = owners.get(feature, ()) if kind == "chars" else [w for w in feature.split() if w in weights]
+        for owner in found:
+            weights[owner] += share / len(found)
     sign = 1.0 if towards_spam else -1.0
     ranked = sorted(((sign * weight, word) for word, weight in weights.items() if sign * weight > 0), reverse=True)
     return [word for _, word in ranked[:EXPLAINED_WORDS]]
@@ -456,7 +472,7 @@ def evaluate(rows: list[tuple[str, str]], *, threshold: float = 0.5, pipeline=No
 
     Strictly above. An abstaining classifier predicts ham for every text.
     """
-    texts = [text for text, _ in rows]
+    texts = [text[:MAX_CHARACTERS] for text, _ in rows]
     if pipeline is not None:
         scores = [float(p) for p in pipeline.predict_proba(texts)[:, 1]]
     else:

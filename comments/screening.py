@@ -348,14 +348,14 @@ def check_classifier(comment: OrgComment, history: SenderHistory | None = None) 
     No score while it abstains (too few examples). ``hold`` marks the one case in which it may send a
     comment to the spam folder on its own: sure enough, and trained on enough examples (``decide``).
     """
-    judgement = classifier.judge(comment.comment, explain=False)
+    judgement = classifier.judge(comment.comment)
     if judgement is None:
         return CheckResult("classifier", 0.0, "")
     probability = judgement.probability
     score = round((probability - 0.5) * 8, 2)
     if abs(score) < 0.4:
         return CheckResult("classifier", 0.0, "")
-    words = ", ".join(classifier.judge(comment.comment).words) or "-"
+    words = ", ".join(judgement.words) or "-"
     percent = round(probability * 100)
     sure = (
         probability >= settings.COMMENTS_CLASSIFIER_SPAM_PROBABILITY
