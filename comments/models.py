@@ -242,8 +242,13 @@ class RejectionReason(models.Model):
         return self.title
 
 
+# The three models below held the naive Bayes classifier that ClassifierModel replaced. Nothing reads
+# or writes them any more; they stay until a later migration drops their tables (migrations here are
+# additive: add, move over, then remove).
+
+
 class SpamToken(models.Model):
-    """Naive Bayes counts for one token: in how many spam and ham comments it appeared."""
+    """Naive Bayes counts for one token (no longer used: see ClassifierModel)."""
 
     token = models.CharField(max_length=64, unique=True)
     spam = models.PositiveIntegerField(default=0)
@@ -254,7 +259,7 @@ class SpamToken(models.Model):
 
 
 class ClassifierTotals(models.Model):
-    """How many spam and ham documents the classifier has learned from (one row per label)."""
+    """How many spam and ham documents the naive Bayes classifier had learned (no longer used)."""
 
     label = models.CharField(max_length=4, unique=True, choices=[("spam", "spam"), ("ham", "ham")])
     documents = models.PositiveIntegerField(default=0)
@@ -264,7 +269,8 @@ class ClassifierTotals(models.Model):
 
 
 class TrainedComment(models.Model):
-    """What the classifier last learned from a comment, so a reversed decision can be unlearned."""
+    """What the naive Bayes classifier last learned from a comment (no longer used: labels now come
+    from the comments' current states at each retrain)."""
 
     comment = models.OneToOneField(OrgComment, on_delete=models.CASCADE, related_name="training")
     label = models.CharField(max_length=4, choices=[("spam", "spam"), ("ham", "ham")])
