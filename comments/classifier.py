@@ -336,8 +336,10 @@ def retrain(*, force: bool = False) -> ClassifierModel | None:
     """
     newest = _newest_input()
     latest = ClassifierModel.objects.order_by("-version").only("data_through").first()
-    up_to_date = latest is not None and newest is not None and latest.data_through is not None
-    if not force and up_to_date and latest.data_through >= newest:
+    learned_all = latest is not None and (
+        newest is None or (latest.data_through is not None and latest.data_through >= newest)
+    )
+    if learned_all and not force:
         return None
     rows = training_rows()
     pipeline = fit(rows)
