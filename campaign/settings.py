@@ -372,6 +372,20 @@ if COMMENTS_APPROVE_THRESHOLD >= COMMENTS_SPAM_THRESHOLD:
 # How long a screening process keeps the coordinators' keyword rules and the classifier's document
 # totals before reading them again (a change made in the same process applies at once).
 COMMENTS_SCREENING_CACHE_SECONDS = env.int("COMMENTS_SCREENING_CACHE_SECONDS", 10, minimum=0)
+# The spam classifier (comments/classifier.py). Below this many examples of spam or of ham it abstains.
+COMMENTS_CLASSIFIER_MIN_EXAMPLES = env.int("COMMENTS_CLASSIFIER_MIN_EXAMPLES", 20, minimum=1)
+# At this calibrated probability, and with this many examples of each label, it sends a comment to
+# the spam folder on its own (recoverable there); below, its score adds to the others'.
+COMMENTS_CLASSIFIER_SPAM_PROBABILITY = env.float("COMMENTS_CLASSIFIER_SPAM_PROBABILITY", 0.98)
+COMMENTS_CLASSIFIER_DECIDE_EXAMPLES = env.int("COMMENTS_CLASSIFIER_DECIDE_EXAMPLES", 100, minimum=1)
+if not 0.5 < COMMENTS_CLASSIFIER_SPAM_PROBABILITY <= 1.0:
+    raise ImproperlyConfigured("COMMENTS_CLASSIFIER_SPAM_PROBABILITY must be above 0.5 and at most 1.")
+# A comment (of a dozen words or more) sharing fewer of its words with the note than this seems unrelated.
+COMMENTS_RELEVANCE_MIN_SHARE = env.float("COMMENTS_RELEVANCE_MIN_SHARE", 0.3)
+# Seconds a retrain waits after a decision, so that a burst of decisions gives one retrain.
+COMMENTS_CLASSIFIER_RETRAIN_SECONDS = env.int("COMMENTS_CLASSIFIER_RETRAIN_SECONDS", 30, minimum=0)
+# A retrain measures the new model on a held-out share only up to this many examples (time).
+COMMENTS_CLASSIFIER_EVALUATE_UP_TO = env.int("COMMENTS_CLASSIFIER_EVALUATE_UP_TO", 5000, minimum=0)
 COMMENTS_DIGEST_MINUTES = env.int("COMMENTS_DIGEST_MINUTES", 30, minimum=1)
 CELERY_BEAT_SCHEDULE["review-digest"]["schedule"] = timedelta(minutes=COMMENTS_DIGEST_MINUTES)
 # Akismet is asked only when a key is set; only the text is sent, never an email or an address.

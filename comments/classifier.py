@@ -1,77 +1,50 @@
-"""A naive Bayes spam classifier whose counts live in the database.
+"""The spam classifier: a scikit-learn pipeline, fitted in the background and stored in the database.
 
-It learns from every coordinator decision (``learn``, called by a Celery task), can be
-trained in bulk from a labelled file (``learn_texts``, used by ``manage.py spam_train``),
-rebuilt from the audit log (``rebuild``) and measured (``evaluate``, used by
-``manage.py spam_evaluate``).
+Features: TF-IDF weights of character n-grams (2 to 5 letters, inside word boundaries) and of
+words and word pairs. Character n-grams suit short, multilingual comments: they see "crypto" in
+"cryptocurrency" and "криптовалюта" alike, survive spelling games ("c4sino"), and need no
+language-specific tokenizer. Model: logistic regression with balanced class weights, whose
+probabilities are calibrated by construction (log loss), so the screening can add a score that
+means what it says.
 
-The model is Bernoulli-ish: a token counts once per document. For each token,
-``SpamToken`` holds in how many spam and how many ham documents it appeared;
-``ClassifierTotals`` holds how many documents of each label were learned. Scores use
-Laplace smoothing, are summed in log space, and only the most informative tokens of a
-text take part, so a long text cannot drown its few telling words.
+What it learns from, every time it is fitted: the current state of each comment whose latest
+audit event is a coordinator's decision (so a reversed decision is unlearned by the next
+retrain), and the labelled texts imported with ``manage.py spam_train --csv``. Rejected comments
+count as ham: people, not bots, write off-topic or abusive comments, and teaching the filter that
+people's words are spam is how it would start silencing real organisations.
 
-The score is one signal among several in screening; it never discards a comment by
-itself. Rejected comments are learned as ham: they are off-topic or abusive, but
-written by people, and teaching the filter that people's words are spam is how it would
-start silencing real organisations.
-
-Every transaction that changes counts first locks the two ``ClassifierTotals`` rows
-(``lock_for_writing``), so writers take turns: several Celery workers, a ``spam_train`` and
-a ``rebuild`` can run at once without losing updates or deadlocking. Learning one decision
-takes a few milliseconds, so the wait is short; readers (scoring) never wait. Counters are
-still changed with ``F()`` expressions, never read-modify-write.
+Each fit is stored as a new ``ClassifierModel`` row, with its version, training size and held-out
+figures. Every process uses the newest version: it keeps the unpickled pipeline and checks the
+version at most every ``COMMENTS_SCREENING_CACHE_SECONDS`` with one indexed query. Below
+``COMMENTS_CLASSIFIER_MIN_EXAMPLES`` of either label, the stored row has no pipeline and the
+classifier abstains: no score at all, rather than a guess.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
+import pickle
 import re
+import statistics
 import time
-import unicodedata
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sized
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import OperationalError, transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Greatest
+from django.db import IntegrityError, transaction
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from comments.models import ClassifierTotals, ModerationEvent, OrgComment, SpamToken, State, TrainedComment
+from comments.models import ClassifierModel, LabelledText, ModerationEvent, OrgComment, State
 
 SPAM = "spam"
 HAM = "ham"
 LABELS = (SPAM, HAM)
-
-# Below this many learned documents of either label, the classifier has no opinion (0.5).
-MIN_DOCUMENTS = 5
-# How many of a text's tokens take part in its score: the ones whose counts differ most between labels.
-MAX_INFORMATIVE_TOKENS = 40
-MIN_TOKEN_LENGTH = 2
-MAX_TOKEN_LENGTH = 40
-# SpamToken.token is a CharField(max_length=64).
-MAX_STORED_TOKEN_LENGTH = 64
-MANY_LINKS = 3
-# "Shouting": at least this many cased letters, and at least this share of them upper case.
-CAPS_MIN_LETTERS = 12
-CAPS_MIN_SHARE = 0.6
-# learn() retries a transaction the database aborted for a deadlock or serialization failure.
-LEARN_ATTEMPTS = 3
-TRANSIENT_SQLSTATES = {"40P01", "40001"}
-# Rows per query when reading or writing many tokens (well under SQLite's variable limit).
-BATCH_SIZE = 500
-
-# Meta tokens (not words: words never contain "_").
-LINK_TOKEN = "__link__"  # noqa: S105 - not a password
-MANY_LINKS_TOKEN = "__many_links__"  # noqa: S105
-CAPS_TOKEN = "__caps__"  # noqa: S105
-DOMAIN_PREFIX = "__domain:"
 
 # States a coordinator's decision can leave a comment in, and what each teaches.
 _LABEL_FOR_STATE: dict[str, str] = {
@@ -83,66 +56,15 @@ _LABEL_FOR_STATE: dict[str, str] = {
     State.REVIEW: HAM,
 }
 
-_URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"'\u00a0]+", re.IGNORECASE)
-# Addresses typed without a scheme ("cheap-pills.shop/buy"), a favourite of link farms.
-_BARE_DOMAIN = re.compile(
-    r"(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-    r"(?:com|net|org|info|biz|io|ru|su|xyz|top|online|site|shop|store|club|live|vip|win|bet|casino|pro|cc|co|me|us"
-    r"|uk|de|fr|es|it|nl|pl|ua|in|cn|tk|ml|ga|cf|gq|ly|to|ws|app|link|click|icu|buzz|fun|space|website|today))"
-    r"\b(?:/[^\s<>\"'\u00a0]*)?",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"[^\W_]+")
+# The classifier reads this many characters of a text: spam shows itself early, and the cost of
+# scoring grows with the length (a 3,000-character statement would cost ten times a short comment).
+MAX_CHARACTERS = 1000
+# How many words of a text the explanation names.
+EXPLAINED_WORDS = 4
+SAVE_ATTEMPTS = 3
+_WORD = re.compile(r"[^\W_]{2,}")
 
 Progress = Callable[[int, int | None], None]
-
-
-def tokenize(text: str) -> set[str]:
-    """Return the set of tokens of a text.
-
-    Words are casefolded runs of letters and digits in any script (Cyrillic, Arabic, ...)
-    of 2 to 40 characters. Web addresses are not split into words; instead each adds
-    ``__link__`` and ``__domain:<host>`` (``www.`` dropped), and three or more add
-    ``__many_links__``. A text mostly in capitals adds ``__caps__``. Each token is counted
-    once, however often it occurs.
-    """
-    text = unicodedata.normalize("NFKC", text or "")
-    tokens: set[str] = set()
-    links = 0
-
-    def take_link(match: re.Match[str]) -> str:
-        nonlocal links
-        links += 1
-        address = match.group(0).rstrip(".,;:!?)]}'\"»”’")  # noqa: RUF001 - closing quotes of several languages
-        if "://" not in address:
-            address = "http://" + address
-        try:
-            host = (urlsplit(address).hostname or "").casefold().rstrip(".")
-        except ValueError:
-            host = ""
-        host = host.removeprefix("www.")
-        if host:
-            tokens.add((DOMAIN_PREFIX + host)[:MAX_STORED_TOKEN_LENGTH])
-        return " "
-
-    words_text = _URL.sub(take_link, text)
-    words_text = _BARE_DOMAIN.sub(take_link, words_text)
-    if links:
-        tokens.add(LINK_TOKEN)
-    if links >= MANY_LINKS:
-        tokens.add(MANY_LINKS_TOKEN)
-    if _is_shouting(words_text):
-        tokens.add(CAPS_TOKEN)
-    for word in _WORD.findall(words_text.casefold()):
-        if MIN_TOKEN_LENGTH <= len(word) <= MAX_TOKEN_LENGTH:
-            tokens.add(word)
-    return tokens
-
-
-def _is_shouting(text: str) -> bool:
-    upper = sum(map(str.isupper, text))
-    cased = upper + sum(map(str.islower, text))
-    return cased >= CAPS_MIN_LETTERS and upper / cased >= CAPS_MIN_SHARE
 
 
 def label_for_state(state: str) -> str | None:
@@ -150,56 +72,203 @@ def label_for_state(state: str) -> str | None:
     return _LABEL_FOR_STATE.get(state)
 
 
+# --- The model -------------------------------------------------------------------------------
+
+
+def build_pipeline():
+    """An unfitted pipeline: character and word n-grams, then a logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    features = FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, max_features=150_000
+                ),
+            ),
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_features=50_000)),
+        ]
+    )
+    model = LogisticRegression(C=20.0, class_weight="balanced", solver="lbfgs", max_iter=1000)
+    return Pipeline([("features", features), ("model", model)])
+
+
+def fit(rows: list[tuple[str, str]]):
+    """Fit a new pipeline on (text, label) rows; None when either label has too few examples."""
+    counts = _label_counts(rows)
+    if min(counts.values()) < settings.COMMENTS_CLASSIFIER_MIN_EXAMPLES:
+        return None
+    pipeline = build_pipeline()
+    # Spam is the positive class (1), so predict_proba's second column is the spam probability.
+    pipeline.fit([text[:MAX_CHARACTERS] for text, _ in rows], [int(label == SPAM) for _, label in rows])
+    return pipeline
+
+
+def _label_counts(rows: list[tuple[str, str]]) -> dict[str, int]:
+    counts = dict.fromkeys(LABELS, 0)
+    for _, label in rows:
+        counts[label] += 1
+    return counts
+
+
+@dataclass
+class Loaded:
+    """A stored model as a process keeps it: the pipeline (None: abstaining) and what it learned from."""
+
+    version: int
+    pipeline: object | None
+    spam_examples: int = 0
+    ham_examples: int = 0
+    _weights: list | None = None
+
+    @property
+    def examples(self) -> int:
+        return min(self.spam_examples, self.ham_examples)
+
+    def weights(self) -> list[tuple[Callable[[str], list[str]], dict[str, tuple[float, float]]]]:
+        """For each vectorizer: its analyzer, and for each n-gram its IDF and its coefficient in the model.
+
+        Built once per model. Scoring one text with them is a few dictionary look-ups per n-gram:
+        what the pipeline computes, without the checks and sparse matrices that cost scikit-learn a
+        few milliseconds per call, which a screening task calls once.
+        """
+        if self._weights is None:
+            coefficients = self.pipeline.named_steps["model"].coef_[0]
+            offset, weights = 0, []
+            for _, vectorizer in self.pipeline.named_steps["features"].transformer_list:
+                table = {
+                    feature: (float(vectorizer.idf_[column]), float(coefficients[offset + column]))
+                    for feature, column in vectorizer.vocabulary_.items()
+                }
+                weights.append((vectorizer.build_analyzer(), table))
+                offset += len(vectorizer.vocabulary_)
+            self._weights = weights
+        return self._weights
+
+    def contributions(self, text: str) -> tuple[float, list[tuple[str, str, float]]]:
+        """The model's log-odds for a text, and each known n-gram's share of it (vectorizer, n-gram, share)."""
+        log_odds = float(self.pipeline.named_steps["model"].intercept_[0])
+        shares = []
+        for index, (analyze, table) in enumerate(self.weights()):
+            counts: dict[str, int] = {}
+            for feature in analyze(text):
+                if feature in table:
+                    counts[feature] = counts.get(feature, 0) + 1
+            # sublinear_tf, then L2 normalisation over the text's known features, as TfidfVectorizer does.
+            values = {feature: (1.0 + math.log(n)) * table[feature][0] for feature, n in counts.items()}
+            norm = math.sqrt(sum(value * value for value in values.values())) or 1.0
+            for feature, value in values.items():
+                share = value / norm * table[feature][1]
+                log_odds += share
+                shares.append(("chars" if index == 0 else "words", feature, share))
+        return log_odds, shares
+
+
+UNTRAINED = Loaded(version=0, pipeline=None)
+
+# (checked at, model): the model this process uses, and when the newest version was last looked up.
+_kept: tuple[float, Loaded] | None = None
+_override: Loaded | None = None
+
+
+def current() -> Loaded:
+    """The newest stored model, kept in this process; the version is looked up at most every few seconds.
+
+    Looking up the version is one indexed query; the pipeline is read and unpickled only when a
+    newer version appears, so a retrain elsewhere takes over here within
+    ``COMMENTS_SCREENING_CACHE_SECONDS``.
+    """
+    global _kept
+    if _override is not None:
+        return _override
+    now = time.monotonic()
+    if _kept is not None and now - _kept[0] <= settings.COMMENTS_SCREENING_CACHE_SECONDS:
+        return _kept[1]
+    newest = ClassifierModel.objects.order_by("-version").values_list("version", flat=True).first()
+    model = _kept[1] if _kept is not None else UNTRAINED
+    if newest is None:
+        model = UNTRAINED
+    elif newest != model.version:
+        model = _load(newest)
+    _kept = (now, model)
+    return model
+
+
+def _load(version: int) -> Loaded:
+    row = ClassifierModel.objects.filter(version=version).first()
+    if row is None:
+        return UNTRAINED
+    # Only this site writes these bytes (``_store``): the database is as trusted as the code.
+    pipeline = pickle.loads(bytes(row.pipeline)) if row.pipeline else None  # noqa: S301
+    return Loaded(row.version, pipeline, row.spam_examples, row.ham_examples)
+
+
+def forget_model() -> None:
+    """Forget the model kept in this process: the next score looks up the newest version again."""
+    global _kept
+    _kept = None
+
+
+@contextlib.contextmanager
+def using(pipeline, *, spam_examples: int = 0, ham_examples: int = 0) -> Iterator[None]:
+    """Score with a pipeline that is not stored (an evaluation's), in this process, for a while."""
+    global _override
+    previous = _override
+    _override = Loaded(-1, pipeline, spam_examples, ham_examples)
+    try:
+        yield
+    finally:
+        _override = previous
+
+
 # --- Scoring ---------------------------------------------------------------------------------
 
 
-def _totals() -> dict[str, int]:
-    totals = dict.fromkeys(LABELS, 0)
-    totals.update(ClassifierTotals.objects.values_list("label", "documents"))
-    return totals
+@dataclass(frozen=True)
+class Judgement:
+    """What the classifier says of one text."""
+
+    probability: float  # that it is spam, calibrated
+    examples: int  # the fewer of spam and ham examples the model learned from
+    text: str = field(default="", repr=False)
+    shares: list = field(default_factory=list, repr=False)  # (vectorizer, n-gram, share of the log-odds)
+    analyzer: Callable[[str], list[str]] | None = field(default=None, repr=False)
+
+    @property
+    def words(self) -> list[str]:
+        """The text's words that pushed it most towards the verdict (computed when asked: a screening
+        asks only when the score counts)."""
+        return _weightiest_words(self, towards_spam=self.probability >= 0.5)
 
 
-_kept_totals: tuple[float, dict[str, int]] | None = None
+def spam_probability(text: str) -> float | None:
+    """Return how likely a text is spam (0.0 to 1.0), or None while the classifier abstains."""
+    judgement = judge(text, explain=False)
+    return judgement.probability if judgement is not None else None
 
 
-def _scoring_totals() -> dict[str, int]:
-    """The totals for scoring, kept for ``COMMENTS_SCREENING_CACHE_SECONDS``: a few documents more
-    or less barely move the prior, and the screening saves a query per comment. Learning in this
-    process forgets them at once; learning in another (the training worker) shows within the delay."""
-    global _kept_totals
-    if _kept_totals is None or time.monotonic() - _kept_totals[0] > settings.COMMENTS_SCREENING_CACHE_SECONDS:
-        _kept_totals = (time.monotonic(), _totals())
-    return _kept_totals[1]
+def spam_probabilities(texts: list[str]) -> list[float] | None:
+    """Score many texts in one pass; None while the classifier abstains."""
+    pipeline = current().pipeline
+    if pipeline is None:
+        return None
+    return [float(p) for p in pipeline.predict_proba([text[:MAX_CHARACTERS] for text in texts])[:, 1]]
 
 
-def forget_totals() -> None:
-    global _kept_totals
-    _kept_totals = None
-
-
-def _has_learned_enough(totals: dict[str, int]) -> bool:
-    return totals[SPAM] >= MIN_DOCUMENTS and totals[HAM] >= MIN_DOCUMENTS
-
-
-def _probability(tokens: Iterable[str], counts: dict[str, tuple[int, int]], totals: dict[str, int]) -> float:
-    """Combine the evidence of the most informative known tokens with the prior, in log space."""
-    n_spam, n_ham = totals[SPAM], totals[HAM]
-    evidence: list[tuple[float, str]] = []
-    for token in tokens:
-        spam, ham = counts.get(token, (0, 0))
-        if spam == 0 and ham == 0:
-            # Never seen: with Laplace smoothing it would only echo the class sizes.
-            continue
-        spam, ham = min(spam, n_spam), min(ham, n_ham)
-        log_ratio = math.log((spam + 1) / (n_spam + 2)) - math.log((ham + 1) / (n_ham + 2))
-        evidence.append((log_ratio, token))
-    evidence.sort(key=lambda item: (-abs(item[0]), item[1]))
-    # The prior may lean towards ham, never towards spam: when most learned documents are
-    # spam, a text in words never seen before (say, a first comment in a new language) must
-    # not be scored as spam for that alone.
-    prior = min(0.0, math.log(n_spam / n_ham))
-    log_odds = prior + sum(ratio for ratio, _ in evidence[:MAX_INFORMATIVE_TOKENS])
-    return _sigmoid(log_odds)
+def judge(text: str, *, explain: bool = True) -> Judgement | None:
+    """Score a text (and keep what explains the score, unless ``explain`` is false); None while abstaining."""
+    model = current()
+    if model.pipeline is None:
+        return None
+    text = (text or "")[:MAX_CHARACTERS]
+    log_odds, shares = model.contributions(text)
+    probability = _sigmoid(log_odds)
+    if not explain:
+        return Judgement(probability, model.examples)
+    return Judgement(probability, model.examples, text, shares, model.weights()[0][0])
 
 
 def _sigmoid(x: float) -> float:
@@ -209,226 +278,26 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def _token_counts(tokens: Iterable[str]) -> dict[str, tuple[int, int]]:
-    return {
-        token: (spam, ham)
-        for token, spam, ham in SpamToken.objects.filter(token__in=list(tokens)).values_list("token", "spam", "ham")
-    }
+def _weightiest_words(judgement: Judgement, *, towards_spam: bool) -> list[str]:
+    """The words whose n-grams added most to the verdict: a character n-gram's share is split between
+    the words it occurs in, a word pair's between its two words."""
+    words = {word.casefold() for word in _WORD.findall(judgement.text)}
+    owners: dict[str, set[str]] = {}
+    if judgement.analyzer is not None:
+        for word in words:
+            for gram in judgement.analyzer(word):
+                owners.setdefault(gram, set()).add(word)
+    weights = dict.fromkeys(words, 0.0)
+    for kind, feature, share in judgement.shares:
+        found = owners.get(feature, ()) if kind == "chars" else [w for w in feature.split() if w in weights]
+        for owner in found:
+            weights[owner] += share / len(found)
+    sign = 1.0 if towards_spam else -1.0
+    ranked = sorted(((sign * weight, word) for word, weight in weights.items() if sign * weight > 0), reverse=True)
+    return [word for _, word in ranked[:EXPLAINED_WORDS]]
 
 
-def spam_probability(text: str) -> float:
-    """Return how likely a text is spam, from 0.0 (ham) to 1.0 (spam).
-
-    Naive Bayes over the stored counts, with Laplace smoothing, in log space, using the
-    prior (share of spam among learned documents, capped at even odds so that it can only
-    lean towards ham) and the ``MAX_INFORMATIVE_TOKENS`` known tokens of the text whose
-    spam and ham frequencies differ most. Tokens never seen before are ignored.
-
-    Returns exactly 0.5 ("no opinion") while the classifier has learned fewer than
-    ``MIN_DOCUMENTS`` (5) documents of either label.
-
-    Runs two queries: the totals (kept a few seconds), then the rows of the text's tokens.
-    """
-    totals = _scoring_totals()
-    if not _has_learned_enough(totals):
-        return 0.5
-    tokens = tokenize(text)
-    if not tokens:
-        return _probability((), {}, totals)
-    return _probability(tokens, _token_counts(tokens), totals)
-
-
-def spam_probabilities(texts: list[str], *, progress: Progress | None = None) -> list[float]:
-    """Score many texts at once: one query for the totals, then one per batch of texts."""
-    totals = _totals()
-    if not _has_learned_enough(totals):
-        if progress:
-            progress(len(texts), len(texts))
-        return [0.5] * len(texts)
-    results: list[float] = []
-    batch_texts = 100
-    for start in range(0, len(texts), batch_texts):
-        token_sets = [tokenize(text) for text in texts[start : start + batch_texts]]
-        wanted = sorted(set().union(*token_sets))
-        counts: dict[str, tuple[int, int]] = {}
-        for offset in range(0, len(wanted), BATCH_SIZE * 4):
-            counts.update(_token_counts(wanted[offset : offset + BATCH_SIZE * 4]))
-        results.extend(_probability(tokens, counts, totals) for tokens in token_sets)
-        if progress:
-            progress(len(results), len(texts))
-    return results
-
-
-# --- Writing counts --------------------------------------------------------------------------
-
-
-def lock_for_writing() -> None:
-    """Take the classifier's write lock for the current transaction: the two totals rows.
-
-    Creates them if missing. Every writer calls this first, before any other lock, so
-    writers are serialised and cannot deadlock; on SQLite writers are serialised anyway.
-    """
-    ClassifierTotals.objects.bulk_create(
-        [ClassifierTotals(label=label) for label in sorted(LABELS)], ignore_conflicts=True
-    )
-    list(ClassifierTotals.objects.select_for_update().order_by("label").values_list("pk"))
-
-
-def _add_documents(deltas: dict[str, int]) -> None:
-    """Change the document totals by ``deltas`` (label -> +n/-n), never below zero."""
-    forget_totals()
-    for label in sorted(deltas):
-        delta = deltas[label]
-        if delta:
-            ClassifierTotals.objects.filter(label=label).update(documents=Greatest(F("documents") + delta, Value(0)))
-
-
-def _change_document_tokens(tokens: list[str], *, label: str, delta: int) -> None:
-    """Add ``delta`` (+1 or -1) to the ``label`` count of every token of one document."""
-    if not tokens:
-        return
-    if delta > 0:
-        SpamToken.objects.bulk_create(
-            [SpamToken(token=token) for token in tokens], ignore_conflicts=True, batch_size=BATCH_SIZE
-        )
-    for start in range(0, len(tokens), BATCH_SIZE):
-        batch = tokens[start : start + BATCH_SIZE]
-        SpamToken.objects.filter(token__in=batch).update(**{label: Greatest(F(label) + delta, Value(0))})
-
-
-def _add_counts(spam: Counter[str], ham: Counter[str]) -> None:
-    """Add many tokens' counts at once, concurrency-safe and portable (SQLite, PostgreSQL).
-
-    Missing rows are inserted with zero counts (conflicts ignored), then the counts are
-    added with ``F()`` expressions, one UPDATE per distinct (spam, ham) increment and batch
-    of tokens: a few hundred queries for thousands of documents, since most tokens share
-    small increments. The caller holds ``lock_for_writing``.
-    """
-    tokens = sorted(set(spam) | set(ham))
-    if not tokens:
-        return
-    SpamToken.objects.bulk_create(
-        [SpamToken(token=token) for token in tokens], ignore_conflicts=True, batch_size=BATCH_SIZE
-    )
-    groups: dict[tuple[int, int], list[str]] = {}
-    for token in tokens:
-        groups.setdefault((spam[token], ham[token]), []).append(token)
-    for (spam_delta, ham_delta), group in sorted(groups.items()):
-        for start in range(0, len(group), BATCH_SIZE):
-            SpamToken.objects.filter(token__in=group[start : start + BATCH_SIZE]).update(
-                spam=F("spam") + spam_delta, ham=F("ham") + ham_delta
-            )
-
-
-# --- Learning --------------------------------------------------------------------------------
-
-
-def learn(*, comment_id: int) -> str | None:
-    """Teach the classifier what a coordinator decided about a comment; return the label now learned.
-
-    The comment's current state decides: spam teaches "spam"; approved, rejected (people,
-    not bots, write off-topic or abusive comments) and review (after "not spam") teach
-    "ham"; any other state teaches nothing. ``TrainedComment`` remembers what was learned
-    before: the same label again changes nothing, a different one is unlearned first, and
-    no label unlearns what was learned. So the call is idempotent, safe to retry, and a
-    reversed decision is undone.
-
-    Runs in one transaction holding the classifier's write lock (``lock_for_writing``) and
-    the comment's ``TrainedComment`` row lock (created with ``get_or_create`` first); the
-    state is read again after taking them, so concurrent tasks end on the latest state.
-    Returns None if the comment no longer exists or teaches nothing. When called outside
-    any transaction (as the Celery task does), a deadlock or serialization failure reported
-    by the database is retried a few times before it is raised.
-    """
-    attempt = 1
-    while True:
-        outermost = not transaction.get_connection().in_atomic_block
-        try:
-            return _learn_once(comment_id)
-        except OperationalError as error:
-            if not outermost or attempt >= LEARN_ATTEMPTS or not _is_transient(error):
-                raise
-            attempt += 1
-
-
-def _is_transient(error: OperationalError) -> bool:
-    """Whether the database aborted the transaction only because of a concurrent one."""
-    return getattr(error.__cause__, "sqlstate", None) in TRANSIENT_SQLSTATES
-
-
-def _learn_once(comment_id: int) -> str | None:
-    with transaction.atomic():
-        state = OrgComment.objects.filter(pk=comment_id).values_list("state", flat=True).first()
-        if state is None:
-            return None
-        if label_for_state(state) is None and not TrainedComment.objects.filter(comment_id=comment_id).exists():
-            return None
-        lock_for_writing()
-        TrainedComment.objects.get_or_create(comment_id=comment_id, defaults={"label": ""})
-        trained = TrainedComment.objects.select_for_update().get(comment_id=comment_id)
-        text, state = OrgComment.objects.filter(pk=comment_id).values_list("comment", "state").get()
-        old, new = trained.label or None, label_for_state(state)
-        if old == new:
-            if new is None:
-                trained.delete()
-            return new
-        tokens = sorted(tokenize(text))
-        deltas: dict[str, int] = {}
-        if old is not None:
-            _change_document_tokens(tokens, label=old, delta=-1)
-            deltas[old] = -1
-        if new is None:
-            trained.delete()
-        else:
-            _change_document_tokens(tokens, label=new, delta=+1)
-            deltas[new] = +1
-            TrainedComment.objects.filter(pk=trained.pk).update(label=new, trained_at=timezone.now())
-        _add_documents(deltas)
-        return new
-
-
-def learn_texts(rows: Iterable[tuple[str, str]], *, progress: Progress | None = None, reset: bool = False) -> int:
-    """Learn many labelled texts ("spam"/"ham") that are not comments; return how many were learned.
-
-    Counts are added up in memory and written in a few bulk queries at the end, in one
-    transaction; thousands of rows take seconds. ``progress(done, total)`` is called after
-    each row (``total`` is None when ``rows`` has no length). With ``reset``, everything
-    learned before is forgotten in the same transaction, just before the new counts are written.
-    """
-    total = len(rows) if isinstance(rows, Sized) else None
-    spam: Counter[str] = Counter()
-    ham: Counter[str] = Counter()
-    documents: Counter[str] = Counter()
-    done = 0
-    for text, label in rows:
-        label = parse_label(label)
-        (spam if label == SPAM else ham).update(tokenize(text))
-        documents[label] += 1
-        done += 1
-        if progress:
-            progress(done, total)
-    with transaction.atomic():
-        lock_for_writing()
-        if reset:
-            _wipe()
-        _add_counts(spam, ham)
-        _add_documents(dict(documents))
-    return done
-
-
-def _wipe() -> None:
-    """Forget all counts; the totals rows stay (at zero), as they carry the write lock."""
-    forget_totals()
-    TrainedComment.objects.all().delete()
-    SpamToken.objects.all().delete()
-    ClassifierTotals.objects.update(documents=0)
-
-
-def reset() -> None:
-    """Forget everything the classifier learned."""
-    with transaction.atomic():
-        lock_for_writing()
-        _wipe()
+# --- Training --------------------------------------------------------------------------------
 
 
 def _decided_comments() -> QuerySet[OrgComment]:
@@ -444,56 +313,111 @@ def _decided_comments() -> QuerySet[OrgComment]:
     )
 
 
-def _chunks(queryset: QuerySet[OrgComment], size: int) -> Iterator[list[tuple[int, str, str]]]:
-    """Iterate (pk, text, state) in pages of ``size``, keyed on the primary key."""
-    last = 0
-    while True:
-        page = list(queryset.filter(pk__gt=last).values_list("pk", "comment", "state")[:size])
-        if not page:
-            return
-        yield page
-        last = page[-1][0]
+def training_rows() -> list[tuple[str, str]]:
+    """Every labelled example as it stands now: coordinators' decisions (by current state) and imported texts."""
+    rows = [(text, _LABEL_FOR_STATE[state]) for text, state in _decided_comments().values_list("comment", "state")]
+    rows.extend(LabelledText.objects.order_by("pk").values_list("text", "label"))
+    return rows
 
 
-def rebuild(*, progress: Progress | None = None, chunk_size: int = 1000) -> dict[str, int]:
-    """Forget everything and relearn from coordinators' decisions; return documents learned per label.
+def _newest_input() -> datetime | None:
+    """When the newest thing a retrain would learn from was made: a decision or an imported text."""
+    decided = ModerationEvent.objects.filter(actor__isnull=False).aggregate(newest=Max("created"))["newest"]
+    imported = LabelledText.objects.aggregate(newest=Max("created"))["newest"]
+    return max((moment for moment in (decided, imported) if moment is not None), default=None)
 
-    A comment is learned when its latest audit event was made by a coordinator (actor set)
-    and left it spam, approved, rejected or in review after "not spam", with the label
-    ``learn`` would give it, so a rebuild gives the same counts as replaying every decision.
-    Comments are read in chunks of ``chunk_size``; everything happens in one transaction.
+
+def retrain(*, force: bool = False) -> ClassifierModel | None:
+    """Fit a model on every labelled example and store it as the newest version; return its row.
+
+    Debounced: without ``force``, nothing is done (None) when the newest model already learned from
+    the newest decision and imported text, so the many tasks queued by a burst of decisions fit
+    once. Abstains (stores a row without a pipeline) below the minimum of examples of either label.
     """
-    queryset = _decided_comments()
-    total = queryset.count()
-    spam: Counter[str] = Counter()
-    ham: Counter[str] = Counter()
-    documents: Counter[str] = Counter(dict.fromkeys(LABELS, 0))
-    done = 0
+    newest = _newest_input()
+    latest = ClassifierModel.objects.order_by("-version").only("data_through").first()
+    learned_all = latest is not None and (
+        newest is None or (latest.data_through is not None and latest.data_through >= newest)
+    )
+    if learned_all and not force:
+        return None
+    rows = training_rows()
+    pipeline = fit(rows)
+    metrics = _held_out_figures(rows) if pipeline is not None else {}
+    return _store(pipeline, _label_counts(rows), data_through=newest, metrics=metrics)
+
+
+def _held_out_figures(rows: list[tuple[str, str]]) -> dict:
+    """Figures from one stratified split, kept with the model so coordinators can judge it."""
+    if len(rows) > settings.COMMENTS_CLASSIFIER_EVALUATE_UP_TO:
+        return {}
+    try:
+        metrics = cross_validate(rows, repeats=1, test_size=0.2, seed=0)[0]
+    except ValueError:  # too few examples of a label to split
+        return {}
+    return {"mcc": round(metrics.mcc, 4), "false_positive_rate": round(metrics.false_positive_rate, 4)}
+
+
+def _store(pipeline, counts: dict[str, int], *, data_through: datetime | None, metrics: dict) -> ClassifierModel:
+    """Insert the next version; two concurrent retrains each get their own (the unique version decides)."""
+    data = pickle.dumps(pipeline, protocol=pickle.HIGHEST_PROTOCOL) if pipeline is not None else None
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        version = (ClassifierModel.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+        try:
+            with transaction.atomic():
+                row = ClassifierModel.objects.create(
+                    version=version,
+                    spam_examples=counts[SPAM],
+                    ham_examples=counts[HAM],
+                    data_through=data_through,
+                    metrics=metrics,
+                    pipeline=data,
+                )
+        except IntegrityError:
+            if attempt == SAVE_ATTEMPTS:
+                raise
+            continue
+        forget_model()
+        return row
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def import_texts(rows: list[tuple[str, str]], *, reset: bool = False) -> ClassifierModel:
+    """Keep labelled texts (``spam_train --csv``) for every retrain from now on, then retrain at once.
+
+    With ``reset``, the texts imported before are forgotten first, in the same transaction.
+    """
     with transaction.atomic():
-        lock_for_writing()
-        _wipe()
-        for page in _chunks(queryset, chunk_size):
-            trained = []
-            for pk, text, state in page:
-                label = label_for_state(state)
-                if label is None:
-                    continue
-                (spam if label == SPAM else ham).update(tokenize(text))
-                documents[label] += 1
-                trained.append(TrainedComment(comment_id=pk, label=label))
-            TrainedComment.objects.bulk_create(trained, batch_size=BATCH_SIZE)
-            done += len(page)
-            if progress:
-                progress(done, total)
-        _add_counts(spam, ham)
-        _add_documents(dict(documents))
-    return dict(documents)
+        if reset:
+            LabelledText.objects.all().delete()
+        now = timezone.now()
+        LabelledText.objects.bulk_create(
+            [LabelledText(text=text, label=parse_label(label), created=now) for text, label in rows], batch_size=500
+        )
+    return retrain(force=True)
 
 
-def summary() -> dict[str, int]:
-    """Return documents learned per label and the number of tokens known."""
-    totals = _totals()
-    return {SPAM: totals[SPAM], HAM: totals[HAM], "tokens": SpamToken.objects.count()}
+def reset() -> None:
+    """Forget every imported text and every stored model; coordinators' decisions stay in the audit log."""
+    with transaction.atomic():
+        LabelledText.objects.all().delete()
+        ClassifierModel.objects.all().delete()
+    forget_model()
+
+
+def summary() -> dict:
+    """The model in use: its version, training size, held-out figures, and whether it abstains."""
+    row = ClassifierModel.objects.order_by("-version").defer("pipeline").first()
+    if row is None:
+        return {"version": 0, SPAM: 0, HAM: 0, "abstains": True, "metrics": {}}
+    abstains = min(row.spam_examples, row.ham_examples) < settings.COMMENTS_CLASSIFIER_MIN_EXAMPLES
+    return {
+        "version": row.version,
+        SPAM: row.spam_examples,
+        HAM: row.ham_examples,
+        "abstains": abstains,
+        "metrics": row.metrics,
+    }
 
 
 # --- Measuring -------------------------------------------------------------------------------
@@ -545,21 +469,60 @@ class Metrics:
         return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
 
 
-def evaluate(rows: list[tuple[str, str]], *, threshold: float = 0.5, progress: Progress | None = None) -> Metrics:
-    """Score labelled texts against the stored classifier; a text above ``threshold`` is predicted spam.
+def evaluate(rows: list[tuple[str, str]], *, threshold: float = 0.5, pipeline=None) -> Metrics:
+    """Score labelled texts (with ``pipeline``, else the stored model); above ``threshold`` is spam.
 
-    Strictly above: a classifier with no opinion (0.5) predicts ham at the default threshold.
+    Strictly above. An abstaining classifier predicts ham for every text.
     """
-    labels = [parse_label(label) for _, label in rows]
-    scores = spam_probabilities([text for text, _ in rows], progress=progress)
+    texts = [text[:MAX_CHARACTERS] for text, _ in rows]
+    if pipeline is not None:
+        scores = [float(p) for p in pipeline.predict_proba(texts)[:, 1]]
+    else:
+        scores = spam_probabilities(texts) or [0.0] * len(texts)
+    return confusion([parse_label(label) for _, label in rows], [score > threshold for score in scores])
+
+
+def confusion(labels: list[str], predicted_spam: list[bool]) -> Metrics:
+    """The metrics of predictions against labels."""
     tp = fp = tn = fn = 0
-    for label, score in zip(labels, scores, strict=True):
-        predicted_spam = score > threshold
+    for label, spam in zip(labels, predicted_spam, strict=True):
         if label == SPAM:
-            tp, fn = (tp + 1, fn) if predicted_spam else (tp, fn + 1)
+            tp, fn = (tp + 1, fn) if spam else (tp, fn + 1)
         else:
-            fp, tn = (fp + 1, tn) if predicted_spam else (fp, tn + 1)
+            fp, tn = (fp + 1, tn) if spam else (fp, tn + 1)
     return Metrics.from_counts(tp=tp, fp=fp, tn=tn, fn=fn)
+
+
+def splits(
+    rows: list[tuple[str, str]], *, repeats: int, test_size: float, seed: int | None
+) -> Iterator[tuple[list[tuple[str, str]], list[tuple[str, str]]]]:
+    """(train, test) pairs from repeated stratified shuffles: each keeps the share of spam of the whole."""
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    labels = [label for _, label in rows]
+    splitter = StratifiedShuffleSplit(n_splits=repeats, test_size=test_size, random_state=seed)
+    for train, test in splitter.split(labels, labels):
+        yield [rows[i] for i in train], [rows[i] for i in test]
+
+
+def cross_validate(
+    rows: list[tuple[str, str]], *, repeats: int, test_size: float = 0.3, seed: int | None = None
+) -> list[Metrics]:
+    """Fit a throwaway model on each split's training part and measure it on the rest."""
+    results = []
+    for train, test in splits(rows, repeats=repeats, test_size=test_size, seed=seed):
+        pipeline = fit(train)
+        if pipeline is None:
+            raise ValueError("too few examples of spam or ham in a training split to fit a model")
+        results.append(evaluate(test, pipeline=pipeline))
+    return results
+
+
+def mean_and_minimum(results: list[Metrics], name: str) -> tuple[float, float]:
+    """The mean and the worst of one figure over several evaluations (worst is the highest for a rate)."""
+    values = [getattr(result, name) for result in results]
+    worst = max(values) if name == "false_positive_rate" else min(values)
+    return statistics.fmean(values), worst
 
 
 # --- Labelled files --------------------------------------------------------------------------

@@ -242,8 +242,13 @@ class RejectionReason(models.Model):
         return self.title
 
 
+# The three models below held the naive Bayes classifier that ClassifierModel replaced. Nothing reads
+# or writes them any more; they stay until a later migration drops their tables (migrations here are
+# additive: add, move over, then remove).
+
+
 class SpamToken(models.Model):
-    """Naive Bayes counts for one token: in how many spam and ham comments it appeared."""
+    """Naive Bayes counts for one token (no longer used: see ClassifierModel)."""
 
     token = models.CharField(max_length=64, unique=True)
     spam = models.PositiveIntegerField(default=0)
@@ -254,7 +259,7 @@ class SpamToken(models.Model):
 
 
 class ClassifierTotals(models.Model):
-    """How many spam and ham documents the classifier has learned from (one row per label)."""
+    """How many spam and ham documents the naive Bayes classifier had learned (no longer used)."""
 
     label = models.CharField(max_length=4, unique=True, choices=[("spam", "spam"), ("ham", "ham")])
     documents = models.PositiveIntegerField(default=0)
@@ -264,7 +269,8 @@ class ClassifierTotals(models.Model):
 
 
 class TrainedComment(models.Model):
-    """What the classifier last learned from a comment, so a reversed decision can be unlearned."""
+    """What the naive Bayes classifier last learned from a comment (no longer used: labels now come
+    from the comments' current states at each retrain)."""
 
     comment = models.OneToOneField(OrgComment, on_delete=models.CASCADE, related_name="training")
     label = models.CharField(max_length=4, choices=[("spam", "spam"), ("ham", "ham")])
@@ -272,3 +278,38 @@ class TrainedComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.label}"
+
+
+class ClassifierModel(models.Model):
+    """One fitted spam classifier: the scikit-learn pipeline, pickled, with what it learned from.
+
+    Rows are only ever added: the newest version is the model in use, so a new one takes over for
+    every process at once, by one INSERT, and an older one stays for comparison. A row without a
+    pipeline records a training that found too few examples: the classifier then abstains.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    spam_examples = models.PositiveIntegerField(default=0)
+    ham_examples = models.PositiveIntegerField(default=0)
+    # The newest decision or labelled text it learned from: a retrain with nothing newer is skipped.
+    data_through = models.DateTimeField(null=True, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    pipeline = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"v{self.version}: {self.spam_examples} spam, {self.ham_examples} ham"
+
+
+class LabelledText(models.Model):
+    """A labelled text that is not a comment (from ``spam_train --csv``): it takes part in every retrain."""
+
+    text = models.TextField()
+    label = models.CharField(max_length=4, choices=[("spam", "spam"), ("ham", "ham")])
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.text[:40]}"

@@ -26,6 +26,7 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Organisation
+from comments import classifier, relevance
 from comments.models import KeywordRule, MinHashBand, ModerationEvent, OrgComment, State
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,15 @@ MESSAGES = {
         "count",
     ),
     "classifier": _("The learning filter rates this %(percent)d%% likely to be spam."),
+    "classifier-words": _(
+        "The learning filter rates this %(percent)d%% likely to be spam; the words that weighed most: %(words)s."
+    ),
+    "classifier-sure": _(
+        "The learning filter is sure this is spam (%(percent)d%%); the words that weighed most: %(words)s."
+    ),
+    "unrelated": _(
+        "Seems unrelated to the note: only %(percent)d%% of its words appear in the note's text in any language."
+    ),
     "akismet-unreachable": _("Akismet could not be reached; screened without it."),
     "akismet-discard": _("Akismet says this is blatant spam."),
     "akismet-spam": _("Akismet says this is spam."),
@@ -87,6 +97,7 @@ CHECK_LABELS = {
     "duplicate": _("Same text twice"),
     "rate": _("Posting rate"),
     "classifier": _("Learning filter"),
+    "relevance": _("Relevance to the note"),
     "akismet": "Akismet",
     "campaign": _("Campaign"),
 }
@@ -332,13 +343,36 @@ def check_rate(comment: OrgComment, history: SenderHistory | None = None) -> Che
 
 
 def check_classifier(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
-    from comments import classifier
+    """The learning filter's calibrated probability, as a score from -4 to +4, with the words behind it.
 
-    probability = classifier.spam_probability(comment.comment)
+    No score while it abstains (too few examples). ``hold`` marks the one case in which it may send a
+    comment to the spam folder on its own: sure enough, and trained on enough examples (``decide``).
+    """
+    judgement = classifier.judge(comment.comment)
+    if judgement is None:
+        return CheckResult("classifier", 0.0, "")
+    probability = judgement.probability
     score = round((probability - 0.5) * 8, 2)
     if abs(score) < 0.4:
         return CheckResult("classifier", 0.0, "")
-    return _found("classifier", score, "classifier", percent=round(probability * 100))
+    words = ", ".join(judgement.words) or "-"
+    percent = round(probability * 100)
+    sure = (
+        probability >= settings.COMMENTS_CLASSIFIER_SPAM_PROBABILITY
+        and judgement.examples >= settings.COMMENTS_CLASSIFIER_DECIDE_EXAMPLES
+    )
+    if sure:
+        return _found("classifier", score, "classifier-sure", hold=True, percent=percent, words=words)
+    return _found("classifier", score, "classifier-words", percent=percent, words=words)
+
+
+def check_relevance(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
+    """Hold a comment that has little to do with the note, whoever posted it (no score: it is not spam)."""
+    target_key = (comment.content_type_id, comment.object_pk)
+    value = relevance.share(comment.comment, target=relevance.target_of(*target_key), key=target_key)
+    if relevance.is_unrelated(value):
+        return _found("relevance", 0.0, "unrelated", hold=True, percent=round(value * 100))
+    return CheckResult("relevance", 0.0, "")
 
 
 def check_akismet(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
@@ -371,8 +405,14 @@ CHECKS: list[Callable[[OrgComment, SenderHistory], CheckResult]] = [
     check_same_poster_duplicate,
     check_rate,
     check_classifier,
+    check_relevance,
     check_akismet,
 ]
+
+#: Checks that count volume (one sender's rate, the same text twice, a campaign of posters): a workshop
+#: or a mobile carrier puts many real organisations behind one address, so these send to review, never
+#: to the spam folder on their own.
+VOLUME_CHECKS = {"rate", "duplicate", "campaign"}
 
 
 # --- Near-duplicates across posters ---------------------------------------------
@@ -507,9 +547,10 @@ def is_trusted(comment: OrgComment, history: SenderHistory | None = None) -> boo
     return (history or sender_history(comment)).approved_before
 
 
-def decide(total: float, *, trusted: bool, held: bool) -> str:
-    """Spam above the high threshold; approved below the low one for trusted posters; review otherwise."""
-    if total >= settings.COMMENTS_SPAM_THRESHOLD:
+def decide(total: float, *, trusted: bool, held: bool, volume: float = 0.0, classifier_sure: bool = False) -> str:
+    """Spam when the learning filter is sure, or when the score without volume signals reaches the high
+    threshold (volume alone sends to review); approved below the low one for trusted posters; review otherwise."""
+    if classifier_sure or total - volume >= settings.COMMENTS_SPAM_THRESHOLD:
         return State.SPAM
     if trusted and not held and total <= settings.COMMENTS_APPROVE_THRESHOLD:
         return State.APPROVED
@@ -525,7 +566,9 @@ def screen(comment: OrgComment) -> Screening:
     results.append(near)
     total = round(sum(r.score for r in results), 2)
     trusted = is_trusted(comment, history)
-    decision = decide(total, trusted=trusted, held=any(r.hold for r in results))
+    volume = sum(r.score for r in results if r.check in VOLUME_CHECKS and r.score > 0)
+    sure = any(r.check == "classifier" and r.hold for r in results)
+    decision = decide(total, trusted=trusted, held=any(r.hold for r in results), volume=volume, classifier_sure=sure)
     return Screening(results, total, decision, trusted, signature, group)
 
 

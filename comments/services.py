@@ -475,8 +475,12 @@ def _transition(
     if comment.is_public and not was_public and comment.level > 0:
         transaction.on_commit(lambda: tasks.notify_followers.delay(comment.pk), robust=True)
     if actor is not None and actor.is_authenticated and new_state in LEARNED_STATES:
-        # Every coordinator decision teaches the classifier (and a reversed one is unlearned).
-        transaction.on_commit(lambda: tasks.train_on_decision.delay(comment.pk), robust=True)
+        # Every coordinator decision teaches the classifier (and a reversed one is unlearned), at the
+        # next retrain: the delay lets a burst of decisions share one.
+        transaction.on_commit(
+            lambda: tasks.train_classifier.apply_async(countdown=settings.COMMENTS_CLASSIFIER_RETRAIN_SECONDS),
+            robust=True,
+        )
     if notify and new_state in (State.APPROVED, State.REJECTED) and not comment.official:
         transaction.on_commit(lambda: tasks.send_decision_notice.delay(comment.pk), robust=True)
     if was_public or comment.is_public:

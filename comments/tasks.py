@@ -91,12 +91,17 @@ def noop_comment(comment_id: int) -> None:
         OrgComment.objects.filter(pk=comment_id).update(spam_score=comment.spam_score)
 
 
-@shared_task(name="comments.tasks.train_on_decision", **RETRY)
-def train_on_decision(comment_id: int) -> str | None:
-    """Teach the classifier a coordinator's decision (unlearning an earlier, reversed one)."""
+@shared_task(name="comments.tasks.train_classifier", **RETRY)
+def train_classifier() -> int | None:
+    """Refit the classifier on every labelled example, unless a newer fit already learned them all.
+
+    Queued after each coordinator decision with a delay: of a burst of decisions, the first task to
+    run fits once and the others find nothing new. Returns the new model's version, or None.
+    """
     from comments import classifier
 
-    return classifier.learn(comment_id=comment_id)
+    model = classifier.retrain()
+    return model.version if model is not None else None
 
 
 @shared_task(name="comments.tasks.send_decision_notice", **RETRY)

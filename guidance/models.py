@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +73,22 @@ class Document(models.Model):
     def current_version(self) -> Version | None:
         """Return the newest published version in the document's own language."""
         return self.versions.filter(translation_of__isnull=True, published__isnull=False).order_by("-number").first()
+
+    def reference_stamp(self) -> tuple[int, int]:
+        """What changes whenever the note's text does (a text added, replaced or removed): one query."""
+        found = SectionText.objects.filter(version__document_id=self.pk).aggregate(top=Max("id"), count=Count("id"))
+        return found["top"] or 0, found["count"]
+
+    def reference_texts(self) -> list[str]:
+        """The note's own words in every version and language: title, summary, each section's heading
+        and body, for a reader (the relevance check) to compare a comment with."""
+        texts = [self.title, self.summary]
+        for heading, body in SectionText.objects.filter(version__document_id=self.pk).values_list(
+            "heading", "body_markdown"
+        ):
+            texts.append(heading)
+            texts.extend(paragraph for paragraph in body.split("\n\n") if paragraph.strip())
+        return [text for text in texts if text.strip()]
 
 
 class VersionQuerySet(models.QuerySet):
@@ -169,6 +185,13 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("guidance:section", kwargs={"slug": self.document.slug, "key": self.key})
+
+    def reference_stamp(self) -> tuple[int, int]:
+        """A section is commented on in the light of the whole note: see ``Document.reference_stamp``."""
+        return Document(pk=self.document_id).reference_stamp()
+
+    def reference_texts(self) -> list[str]:
+        return self.document.reference_texts()
 
 
 class SectionTextQuerySet(models.QuerySet):

@@ -70,16 +70,19 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_keyword_rules():
-    """The screening keeps keyword rules and classifier totals in memory; a test's rolled-back rows
+    """The screening keeps keyword rules and the classifier's model in memory; a test's rolled-back rows
     must not outlive it."""
-    from comments.classifier import forget_totals
+    from comments.classifier import forget_model
+    from comments.relevance import forget as forget_note_words
     from comments.screening import forget_keyword_rules
 
     forget_keyword_rules()
-    forget_totals()
+    forget_model()
+    forget_note_words()
     yield
     forget_keyword_rules()
-    forget_totals()
+    forget_model()
+    forget_note_words()
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ DECISION_LABELS = {"approve": _("Approve"), "reject": _("Reject"), "spam": _("Sp
 class QueueFilterForm(forms.Form):
     """The queue's GET filters; a value that does not parse is ignored, the others still apply."""
 
+    q = forms.CharField(label=_("Words"), required=False, max_length=200)
     target = forms.ChoiceField(label=_("Page"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices])
     language = forms.ChoiceField(
@@ -52,6 +53,7 @@ class QueueFilterForm(forms.Form):
             score_max=data.get("score_max"),
             campaign_group=data.get("group"),
             oldest_first=data.get("order") == "oldest",
+            words=data.get("q") or "",
         )
 
 

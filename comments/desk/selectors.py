@@ -46,6 +46,24 @@ NEIGHBOUR_FIELDS = (
 )  # fmt: skip
 
 
+SEARCH_WORDS = 8  # more words than this in the search box are ignored
+# Where the desk's search looks: what a poster wrote and signed with; never an email or a hash.
+SEARCH_FIELDS = ("comment", "user_name", "organisation_name", "on_behalf_of", "city")
+
+
+def _mentions(word: str) -> Q:
+    """Comments whose text or signature contains a word, or that sit on a section named by it."""
+    from guidance.models import Section, SectionText
+
+    found = Q()
+    for name in SEARCH_FIELDS:
+        found |= Q(**{f"{name}__icontains": word})
+    headed = SectionText.objects.filter(heading__icontains=word).values("section_id")
+    sections = Section.objects.filter(Q(key__icontains=word) | Q(pk__in=headed)).values_list("pk", flat=True)
+    section_type = ContentType.objects.get_for_model(Section)
+    return found | Q(content_type_id=section_type.pk, object_pk__in=[str(pk) for pk in sections])
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     """What a coordinator narrowed the queue to (all optional)."""
@@ -58,8 +76,11 @@ class QueueFilters:
     score_max: float | None = None
     campaign_group: int | None = None
     oldest_first: bool = False
+    words: str = ""  # each must appear in the text, the signature or the section's key or heading
 
     def apply(self, comments: QuerySet) -> QuerySet:
+        for word in self.words.split()[:SEARCH_WORDS]:
+            comments = comments.filter(_mentions(word))
         if self.target is not None:
             comments = comments.filter(content_type_id=self.target[0], object_pk=self.target[1])
         if self.kind:

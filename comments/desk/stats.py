@@ -20,6 +20,11 @@ from comments.models import ModerationEvent, OrgComment, State
 
 Action = ModerationEvent.Action
 DECISIONS = (Action.APPROVE, Action.REJECT, Action.SPAM)
+# The screening's own decisions: its audit events (action "screen") that approved or sent to spam. An
+# approval recorded without a coordinator by anything else (sample content, an import) is nobody's
+# decision, and counts neither as automatic nor in the time to decide.
+SCREENING_DECIDED = Q(action=Action.SCREEN, new_state__in=(State.APPROVED, State.SPAM))
+DECIDED = Q(action__in=DECISIONS, actor__isnull=False) | SCREENING_DECIDED
 WINDOW_DAYS = 30
 
 CHART_WIDTH = 720
@@ -80,7 +85,7 @@ def desk_stats(*, now: datetime | None = None, days_back: int = WINDOW_DAYS) -> 
     # Time from submission to the first decision, for comments submitted in the window.
     first: dict[int, tuple[timedelta, bool]] = {}
     decisions = (
-        ModerationEvent.objects.filter(action__in=DECISIONS, comment__submit_date__gte=since)
+        ModerationEvent.objects.filter(DECIDED, comment__submit_date__gte=since)
         .order_by("created", "id")
         .values_list("comment_id", "created", "actor_id", "comment__submit_date")
     )
@@ -92,15 +97,19 @@ def desk_stats(*, now: datetime | None = None, days_back: int = WINDOW_DAYS) -> 
 
     by_day = {first_day + timedelta(days=n): Day(day=first_day + timedelta(days=n)) for n in range(days_back)}
     rows = (
-        ModerationEvent.objects.filter(
-            created__gte=since, action__in=(Action.SUBMIT, Action.APPROVE, Action.REJECT, Action.SPAM)
-        )
+        ModerationEvent.objects.filter(Q(action=Action.SUBMIT) | DECIDED, created__gte=since)
         .annotate(
             day=TruncDate("created"),
-            system=Case(When(actor__isnull=True, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            system=Case(When(SCREENING_DECIDED, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            # What a screening decided is in its new state; a coordinator's, in the action.
+            outcome=Case(
+                When(action=Action.SCREEN, new_state=State.APPROVED, then=Value(Action.APPROVE.value)),
+                When(action=Action.SCREEN, new_state=State.SPAM, then=Value(Action.SPAM.value)),
+                default="action",
+            ),
         )
         .order_by()
-        .values_list("day", "action", "system")
+        .values_list("day", "outcome", "system")
         .annotate(n=Count("id"))
     )
     spam_auto = 0

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import services as campaign_services
 from campaign.models import Organisation
-from comments import desk_services, services
+from comments import classifier, desk_services, services
 from comments.desk import export, selectors, stats
 from comments.desk.access import coordinator_required
 from comments.desk.forms import (
@@ -395,6 +395,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     result = stats.desk_stats()
     context = {
         "stats": result,
+        "model": classifier.summary(),
+        "min_examples": settings.COMMENTS_CLASSIFIER_MIN_EXAMPLES,
         "median_decision": stats.duration_label(result.median_decision),
         "median_by_coordinator": stats.duration_label(result.median_by_coordinator),
     }

@@ -1,410 +1,186 @@
-"""The naive Bayes spam classifier: tokens, scores, learning from decisions, rebuilds, metrics, files."""
+"""The spam classifier: abstaining, scoring, explaining, learning from decisions, sharing one stored model."""
 
 from __future__ import annotations
 
-import pytest
-from django.db import OperationalError
+import threading
+from pathlib import Path
 
-from comments import classifier
+import pytest
+from django.db import connection
+
+from comments import classifier, screening, services
 from comments.classifier import Metrics
-from comments.models import ClassifierTotals, ModerationEvent, OrgComment, SpamToken, State, TrainedComment
+from comments.models import ClassifierModel, LabelledText, ModerationEvent, OrgComment, State
 from tests.comments.builders import approved_comment
 
-SPAM_TEXTS = [
-    "Best online casino bonus, free spins today at http://spin-casino.top",
-    "Online casino with free spins and a huge welcome bonus http://casino-win.top",
-    "Cheap viagra online casino bonus, free spins, visit http://cheap-pills.top",
-    "Win money at the casino today, free bonus and spins http://lucky-casino.top",
-    "Crypto casino bonus: free spins, instant payout http://crypto-spin.top",
-    "Free casino spins and bonus codes every day http://bonus-codes.top",
-]
-HAM_TEXTS = [
-    "We endorse the guidance note: decriminalisation of sex work protects health and rights.",
-    "Our organisation of sex workers supports the section on HIV services with one amendment.",
-    "We are concerned that the note on HIV testing allows compulsory testing of sex workers.",
-    "The working group rightly puts sex worker organisations at the centre of the HIV response.",
-    "Sex workers need community-led services; we endorse this section of the guidance note.",
-    "Police raids undermine HIV prevention; our network supports the note on decriminalisation.",
-]
-
-
-def learn_examples() -> None:
-    classifier.learn_texts([(text, "spam") for text in SPAM_TEXTS] + [(text, "ham") for text in HAM_TEXTS])
-
-
-def counts(token: str) -> tuple[int, int]:
-    row = SpamToken.objects.filter(token=token).values_list("spam", "ham").first()
-    return row or (0, 0)
-
-
-def totals() -> dict[str, int]:
-    return {**dict.fromkeys(["spam", "ham"], 0), **dict(ClassifierTotals.objects.values_list("label", "documents"))}
-
-
-# --- tokenize --------------------------------------------------------------------------------
-
-
-def test_it_casefolds_words():
-    assert classifier.tokenize("Sex WORKERS Straße") == {"sex", "workers", "strasse"}
-
-
-def test_it_keeps_cyrillic_and_arabic_words():
-    tokens = classifier.tokenize("Мы поддерживаем документ. ندعم الوثيقة")
-    assert {"мы", "поддерживаем", "документ", "ندعم", "الوثيقة"} <= tokens
-
-
-def test_it_counts_each_token_once():
-    assert classifier.tokenize("casino casino CASINO") == {"casino"}
-
-
-def test_it_drops_one_letter_and_very_long_words():
-    tokens = classifier.tokenize("a b " + "x" * 41 + " ok " + "y" * 40)
-    assert tokens == {"ok", "y" * 40}
-
-
-def test_it_splits_on_punctuation_and_underscores():
-    assert classifier.tokenize("l'approche, community-led; foo_bar") == {"approche", "community", "led", "foo", "bar"}
-
-
-def test_it_turns_a_link_into_link_and_domain_tokens():
-    tokens = classifier.tokenize("See https://www.Example.org/path?q=1 for details.")
-    assert {"__link__", "__domain:example.org", "see", "for", "details"} == tokens
-
-
-def test_it_recognises_www_and_bare_domains():
-    tokens = classifier.tokenize("visit www.pills.example and cheap-pills.shop/buy now")
-    assert {"__domain:pills.example", "__domain:cheap-pills.shop", "__link__"} <= tokens
-    assert "shop" not in tokens
-
-
-def test_it_does_not_take_an_email_address_for_a_link():
-    assert "__link__" not in classifier.tokenize("write to contact@network.org please")
-
-
-def test_it_flags_three_or_more_links():
-    two = classifier.tokenize("http://a.example http://b.example")
-    three = classifier.tokenize("http://a.example http://b.example http://c.example")
-    assert "__many_links__" not in two
-    assert "__many_links__" in three
-    assert {"__domain:a.example", "__domain:b.example", "__domain:c.example"} <= three
-
-
-def test_it_flags_shouting_but_not_acronyms():
-    assert "__caps__" in classifier.tokenize("CLICK HERE TO WIN A FREE PHONE NOW")
-    assert "__caps__" not in classifier.tokenize("HIV services, UNAIDS and WHO guidance for sex workers in our city")
-
-
-def test_it_returns_no_tokens_for_empty_text():
-    assert classifier.tokenize("") == set()
-    assert classifier.tokenize("  !!! ") == set()
-
-
-# --- spam_probability ------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_it_scores_a_similar_spam_text_high():
-    learn_examples()
-    assert classifier.spam_probability("Free spins and casino bonus today http://new-casino.top") > 0.8
-
-
-@pytest.mark.django_db
-def test_it_scores_a_similar_ham_text_low():
-    learn_examples()
-    assert classifier.spam_probability("Our network of sex workers endorses the guidance note on HIV.") < 0.2
-
-
-@pytest.mark.django_db
-def test_it_has_no_opinion_before_enough_documents():
-    classifier.learn_texts([(text, "spam") for text in SPAM_TEXTS[: classifier.MIN_DOCUMENTS - 1]])
-    classifier.learn_texts([(text, "ham") for text in HAM_TEXTS])
-    assert classifier.spam_probability(SPAM_TEXTS[0]) == 0.5
-
-
-@pytest.mark.django_db
-def test_it_has_no_opinion_when_empty():
-    assert classifier.spam_probability("casino") == 0.5
-
-
-@pytest.mark.django_db
-def test_it_falls_back_on_the_prior_for_unknown_words():
-    learn_examples()
-    classifier.learn_texts([("another endorsement", "ham")] * 4)
-    # 6 spam, 10 ham learned: nothing known about these words, so the prior (6/16) decides.
-    assert classifier.spam_probability("zzz qqq") == pytest.approx(6 / 16)
-
-
-@pytest.mark.django_db
-def test_it_does_not_lean_towards_spam_when_spam_outnumbers_ham():
-    learn_examples()
-    classifier.learn_texts([("more casino spam", "spam")] * 20)
-    # 26 spam, 6 ham learned: a text in unknown words is not spam for that alone.
-    assert classifier.spam_probability("Мы поддерживаем документ") == 0.5
-
-
-@pytest.mark.django_db
-def test_it_stays_within_zero_and_one_for_extreme_texts():
-    learn_examples()
-    probability = classifier.spam_probability(" ".join(SPAM_TEXTS) * 3)
-    assert 0.0 <= probability <= 1.0
-
-
-@pytest.mark.django_db
-def test_it_runs_two_queries_to_score(django_assert_num_queries):
-    learn_examples()
-    with django_assert_num_queries(2):
-        classifier.spam_probability("A long text about casino bonus and sex worker rights " * 20)
-
-
-@pytest.mark.django_db
-def test_it_scores_many_texts_like_one():
-    learn_examples()
-    texts = ["Free casino spins http://x.top", "We endorse the note", "nothing known"]
-    assert classifier.spam_probabilities(texts) == [classifier.spam_probability(text) for text in texts]
-
-
-# --- learn_texts -----------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_it_counts_documents_and_tokens_when_learning_texts():
-    learned = classifier.learn_texts([("casino bonus", "spam"), ("casino night", "1"), ("we endorse", "HAM")])
-    assert learned == 3
-    assert totals() == {"spam": 2, "ham": 1}
-    assert counts("casino") == (2, 0)
-    assert counts("endorse") == (0, 1)
-
-
-@pytest.mark.django_db
-def test_it_adds_to_what_was_learned_before():
-    classifier.learn_texts([("casino bonus", "spam")])
-    classifier.learn_texts([("casino bonus", "spam"), ("casino talk", "ham")])
-    assert counts("casino") == (2, 1)
-    assert totals() == {"spam": 2, "ham": 1}
-
-
-@pytest.mark.django_db
-def test_it_resets_before_learning_texts_when_asked():
-    classifier.learn_texts([("casino bonus", "spam")])
-    classifier.learn_texts([("we endorse", "ham")], reset=True)
-    assert totals() == {"spam": 0, "ham": 1}
-    assert not SpamToken.objects.filter(token="casino").exists()
-
-
-@pytest.mark.django_db
-def test_it_refuses_an_unknown_label_and_learns_nothing():
-    with pytest.raises(ValueError, match="maybe"):
-        classifier.learn_texts([("casino", "spam"), ("text", "maybe")])
-    assert SpamToken.objects.count() == 0
-
-
-@pytest.mark.django_db
-def test_it_reports_progress_while_learning_texts():
-    seen = []
-    classifier.learn_texts([("casino", "spam")] * 3, progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(1, 3), (2, 3), (3, 3)]
-
-
-# --- learn(comment_id=...) -------------------------------------------------------------------
-
-
-def set_state(comment: OrgComment, state: str) -> None:
-    OrgComment.objects.filter(pk=comment.pk).update(state=state)
-
-
-@pytest.mark.django_db
-def test_it_learns_a_spam_decision(section):
-    comment = approved_comment(section, text="Casino bonus with free spins")
-    set_state(comment, State.SPAM)
-    assert classifier.learn(comment_id=comment.pk) == "spam"
-    assert counts("casino") == (1, 0)
-    assert totals() == {"spam": 1, "ham": 0}
-    assert TrainedComment.objects.get(comment=comment).label == "spam"
-
-
-@pytest.mark.django_db
-def test_it_unlearns_a_reversed_decision(section):
-    comment = approved_comment(section, text="Casino bonus with free spins")
-    set_state(comment, State.SPAM)
-    classifier.learn(comment_id=comment.pk)
-    set_state(comment, State.APPROVED)
-    assert classifier.learn(comment_id=comment.pk) == "ham"
-    assert counts("casino") == (0, 1)
-    assert counts("spins") == (0, 1)
-    assert totals() == {"spam": 0, "ham": 1}
-    assert TrainedComment.objects.get(comment=comment).label == "ham"
-
-
-@pytest.mark.django_db
-def test_it_changes_nothing_when_learning_the_same_decision_twice(section):
-    comment = approved_comment(section, text="Casino bonus with free spins")
-    set_state(comment, State.SPAM)
-    classifier.learn(comment_id=comment.pk)
-    before = (list(SpamToken.objects.order_by("token").values_list("token", "spam", "ham")), totals())
-    assert classifier.learn(comment_id=comment.pk) == "spam"
-    after = (list(SpamToken.objects.order_by("token").values_list("token", "spam", "ham")), totals())
-    assert after == before
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("state", [State.APPROVED, State.REJECTED, State.REVIEW])
-def test_it_learns_people_s_comments_as_ham(section, state):
-    comment = approved_comment(section, text="Off topic, but written by a person")
-    set_state(comment, state)
-    assert classifier.learn(comment_id=comment.pk) == "ham"
-    assert counts("person") == (0, 1)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("state", [State.PENDING, State.UNCONFIRMED, State.WITHDRAWN])
-def test_it_unlearns_when_the_state_teaches_nothing(section, state):
-    comment = approved_comment(section, text="We endorse the note")
-    classifier.learn(comment_id=comment.pk)
-    set_state(comment, state)
-    assert classifier.learn(comment_id=comment.pk) is None
-    assert counts("endorse") == (0, 0)
-    assert totals() == {"spam": 0, "ham": 0}
-    assert not TrainedComment.objects.filter(comment=comment).exists()
-
-
-@pytest.mark.django_db
-def test_it_records_nothing_for_a_comment_that_teaches_nothing(section):
-    comment = approved_comment(section, text="Pending text")
-    set_state(comment, State.PENDING)
-    assert classifier.learn(comment_id=comment.pk) is None
-    assert not TrainedComment.objects.exists()
-    assert not SpamToken.objects.exists()
-
-
-@pytest.mark.django_db
-def test_it_ignores_a_comment_that_no_longer_exists():
-    assert classifier.learn(comment_id=987654) is None
-
-
-@pytest.mark.django_db
-def test_it_keeps_other_comments_counts_when_unlearning(section):
-    first = approved_comment(section, text="casino bonus")
-    second = approved_comment(section, text="casino night")
-    for comment in (first, second):
-        set_state(comment, State.SPAM)
-        classifier.learn(comment_id=comment.pk)
-    set_state(first, State.REVIEW)
-    classifier.learn(comment_id=first.pk)
-    assert counts("casino") == (1, 1)
-    assert counts("night") == (1, 0)
-    assert counts("bonus") == (0, 1)
-    assert totals() == {"spam": 1, "ham": 1}
-
-
-@pytest.mark.django_db
-def test_it_learns_through_the_coordinator_decision_task(section, coordinator, django_capture_on_commit_callbacks):
-    from comments import services
-
-    comment = approved_comment(section, text="Cheap pills at http://pills.example")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.comment_mark_spam(comment=comment, by=coordinator, reason="test")
-    assert TrainedComment.objects.get(comment=comment).label == "spam"
-    assert counts("__domain:pills.example") == (1, 0)
-
-
-# --- rebuild ---------------------------------------------------------------------------------
-
-
-ACTIONS = {
-    State.SPAM: ModerationEvent.Action.SPAM,
-    State.APPROVED: ModerationEvent.Action.APPROVE,
-    State.REJECTED: ModerationEvent.Action.REJECT,
-    State.REVIEW: ModerationEvent.Action.NOT_SPAM,
-    State.WITHDRAWN: ModerationEvent.Action.WITHDRAW,
-}
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "comments-corpus.csv"
+
+
+@pytest.fixture
+def corpus():
+    return classifier.read_labelled_csv(CORPUS)
+
+
+@pytest.fixture
+def trained(db, corpus):
+    """A model fitted on the project's corpus and stored as the newest version."""
+    return classifier.import_texts(corpus)
+
+
+def test_it_abstains_when_untrained(db):
+    assert classifier.spam_probability("Best casino bonus, free spins") is None
+    assert classifier.judge("anything") is None
+    assert screening.check_classifier(OrgComment(comment="Best casino bonus, free spins")).score == 0.0
+
+
+def test_it_abstains_below_the_minimum_of_each_label(db, corpus, settings):
+    settings.COMMENTS_CLASSIFIER_MIN_EXAMPLES = 20
+    spam = [row for row in corpus if row[1] == "spam"][:19]
+    ham = [row for row in corpus if row[1] == "ham"][:100]
+    row = classifier.import_texts(spam + ham)
+    assert row.pipeline is None and row.spam_examples == 19
+    assert classifier.spam_probability("Best casino bonus") is None
+    assert classifier.summary()["abstains"]
+
+
+def test_it_scores_spam_high_and_comments_low_in_four_languages(trained):
+    assert classifier.spam_probability("Free spins and a casino bonus, register now at lucky-win.bet") > 0.7
+    assert classifier.spam_probability("Купить диплом недорого, доставка по всей России") > 0.5
+    for text in (
+        "We endorse the note and ask for stronger wording on police violence.",
+        "Nous soutenons la note au nom de notre association.",
+        "Apoyamos la despenalización del trabajo sexual.",
+        "Мы поддерживаем эту записку и просим добавить раздел о мигрантах.",  # noqa: RUF001
+    ):
+        assert classifier.spam_probability(text) < 0.5, text
+
+
+def test_its_probabilities_are_calibrated_enough_to_mean_what_they_say(trained, corpus):
+    """On its own training data the model is sure of little it gets wrong: a spam probability above
+    0.9 is almost always spam."""
+    scores = classifier.spam_probabilities([text for text, _ in corpus])
+    confident = [label for (_, label), score in zip(corpus, scores, strict=True) if score > 0.9]
+    assert confident and confident.count("ham") == 0
+
+
+def test_it_names_the_words_that_weighed_most(trained):
+    text = "Best online casino, free spins bonus today"
+    judgement = classifier.judge(text)
+    assert judgement.probability > 0.5
+    assert judgement.words and set(judgement.words) <= set(text.casefold().replace(",", "").split())
+    endorsement = classifier.judge("We endorse the note on behalf of our collective of sex workers")
+    assert endorsement.probability < 0.5 and not set(endorsement.words) & set(judgement.words)
+
+
+def test_a_screening_shows_what_the_classifier_contributed_and_why(trained, section):
+    comment = approved_comment(section, text="Online casino bonus 300 free spins, register now at spins-777.win")
+    result = screening.check_classifier(comment)
+    assert result.score > 0 and result.code in {"classifier-words", "classifier-sure"}
+    assert result.params["words"] != "-" and result.params["words"] in result.reason
+
+
+def test_it_stores_every_fit_as_a_new_version_with_its_figures(trained, corpus):
+    assert trained.version == 1 and trained.spam_examples + trained.ham_examples == len(corpus)
+    assert trained.metrics["mcc"] > 0.7
+    again = classifier.retrain(force=True)
+    assert again.version == 2 and ClassifierModel.objects.count() == 2
+
+
+def test_a_retrain_with_nothing_new_is_skipped(trained):
+    """Many decisions queue many tasks; once one of them has fitted, the others find nothing new."""
+    assert classifier.retrain() is None
+    LabelledText.objects.create(text="one more casino bonus", label="spam")
+    assert classifier.retrain().version == 2
+    assert classifier.retrain() is None
+
+
+def test_a_process_takes_up_a_newer_version_within_the_cache_delay(trained, settings):
+    settings.COMMENTS_SCREENING_CACHE_SECONDS = 3600
+    assert classifier.current().version == 1
+    classifier.retrain(force=True)  # as in another process: this one's cache is forgotten by _store
+    classifier.forget_model()
+    assert classifier.current().version == 2
+    ClassifierModel.objects.create(version=3, spam_examples=0, ham_examples=0)  # another process's fit
+    assert classifier.current().version == 2  # kept for the delay: no query per comment
+    settings.COMMENTS_SCREENING_CACHE_SECONDS = 0
+    assert classifier.current().version == 3 and classifier.current().pipeline is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_share_the_stored_model_and_switch_together(corpus, settings):
+    """Two threads, each with its own database connection, stand for two worker processes: each loads
+    the newest version from the database, and a new fit replaces it for both at once."""
+    settings.COMMENTS_SCREENING_CACHE_SECONDS = 0
+    classifier.import_texts(corpus)
+    seen: list[tuple[int, bool]] = []
+
+    def worker():
+        try:
+            model = classifier._load(ClassifierModel.objects.order_by("-version").values_list("version", flat=True)[0])
+            seen.append((model.version, model.pipeline.predict_proba(["casino bonus free spins"])[0, 1] > 0.5))
+        finally:
+            connection.close()
+
+    def run_two():
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    run_two()
+    classifier.retrain(force=True)
+    run_two()
+    assert sorted(seen) == [(1, True), (1, True), (2, True), (2, True)]
+
+
+# --- Learning from decisions ----------------------------------------------------------------
 
 
 def decide(comment: OrgComment, state: str, actor) -> None:
-    """Record a decision in the audit log, as the services do, and apply it."""
+    """Record a coordinator's decision in the audit log, as the services do, and apply it."""
     old_state = OrgComment.objects.values_list("state", flat=True).get(pk=comment.pk)
-    ModerationEvent.objects.create(
-        comment=comment, actor=actor, action=ACTIONS[state], old_state=old_state, new_state=state
-    )
-    set_state(comment, state)
+    ModerationEvent.objects.create(comment=comment, actor=actor, action="spam", old_state=old_state, new_state=state)
+    OrgComment.objects.filter(pk=comment.pk).update(state=state)
 
 
-@pytest.mark.django_db
-def test_it_rebuilds_from_coordinator_decisions(section, coordinator):
+def test_it_learns_current_decisions_and_unlearns_reversed_ones(section, coordinator):
     spam = approved_comment(section, text="casino bonus spins")
     ham = approved_comment(section, text="we endorse the note")
-    rejected = approved_comment(section, text="an off topic event announcement")
+    system = approved_comment(section, text="approved by the screening alone")
     decide(spam, State.SPAM, coordinator)
     decide(ham, State.APPROVED, coordinator)
-    decide(rejected, State.REJECTED, coordinator)
-    learned = classifier.rebuild()
-    assert learned == {"spam": 1, "ham": 2}
-    assert totals() == {"spam": 1, "ham": 2}
-    assert counts("casino") == (1, 0)
-    assert counts("endorse") == (0, 1)
-    assert counts("announcement") == (0, 1)
-    assert dict(TrainedComment.objects.values_list("comment_id", "label")) == {
-        spam.pk: "spam",
-        ham.pk: "ham",
-        rejected.pk: "ham",
-    }
+    assert sorted(classifier.training_rows()) == [("casino bonus spins", "spam"), ("we endorse the note", "ham")]
+    assert system.comment not in dict(classifier.training_rows())
+    decide(spam, State.REVIEW, coordinator)  # "not spam": a person wrote it
+    assert dict(classifier.training_rows())["casino bonus spins"] == "ham"
+    decide(spam, State.WITHDRAWN, coordinator)
+    assert "casino bonus spins" not in dict(classifier.training_rows())
 
 
-@pytest.mark.django_db
-def test_it_skips_system_decisions_when_rebuilding(section, coordinator):
-    approved_comment(section, text="approved by the system only")  # its event has no actor
-    withdrawn = approved_comment(section, text="approved then withdrawn")
-    decide(withdrawn, State.APPROVED, coordinator)
-    decide(withdrawn, State.WITHDRAWN, None)
-    assert classifier.rebuild() == {"spam": 0, "ham": 0}
-    assert not SpamToken.objects.filter(token__in=["system", "withdrawn"]).exists()
+def test_a_coordinator_decision_queues_a_delayed_retrain(section, coordinator, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    comment = approved_comment(section, text="Cheap pills at http://pills.example")
+    with (
+        mock.patch("comments.tasks.train_classifier.apply_async") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.comment_mark_spam(comment=comment, by=coordinator, reason="test")
+    queued.assert_called_once()
+    assert queued.call_args.kwargs["countdown"] >= 0 and not queued.call_args.args
 
 
-@pytest.mark.django_db
-def test_it_uses_the_latest_decision_when_rebuilding(section, coordinator):
-    comment = approved_comment(section, text="casino bonus")
-    decide(comment, State.SPAM, coordinator)
-    decide(comment, State.APPROVED, coordinator)
-    assert classifier.rebuild() == {"spam": 0, "ham": 1}
-    assert counts("casino") == (0, 1)
+def test_the_training_task_fits_once_for_a_burst_of_decisions(section, coordinator, corpus):
+    from comments import tasks
 
-
-@pytest.mark.django_db
-def test_it_forgets_everything_else_when_rebuilding(section, coordinator):
-    classifier.learn_texts([("stale token", "spam")])
-    comment = approved_comment(section, text="casino bonus")
-    decide(comment, State.SPAM, coordinator)
-    classifier.rebuild(chunk_size=1)
-    assert not SpamToken.objects.filter(token="stale").exists()
-    assert totals() == {"spam": 1, "ham": 0}
-
-
-@pytest.mark.django_db
-def test_it_rebuilds_in_chunks_with_progress(section, coordinator):
-    comments = [approved_comment(section, text=f"comment number {n}") for n in range(5)]
-    for comment in comments:
-        decide(comment, State.APPROVED, coordinator)
-    seen = []
-    assert classifier.rebuild(chunk_size=2, progress=lambda done, total: seen.append((done, total))) == {
-        "spam": 0,
-        "ham": 5,
-    }
-    assert seen == [(2, 5), (4, 5), (5, 5)]
-    assert counts("comment") == (0, 5)
-
-
-@pytest.mark.django_db
-def test_it_gives_the_same_counts_as_learning_each_decision(section, coordinator):
-    texts = {"casino spins": State.SPAM, "we endorse": State.APPROVED, "off topic": State.REJECTED}
-    comments = []
-    for text, state in texts.items():
-        comment = approved_comment(section, text=text)
-        decide(comment, state, coordinator)
-        classifier.learn(comment_id=comment.pk)
-        comments.append(comment)
-    incremental = (list(SpamToken.objects.order_by("token").values_list("token", "spam", "ham")), totals())
-    classifier.rebuild()
-    rebuilt = (list(SpamToken.objects.order_by("token").values_list("token", "spam", "ham")), totals())
-    assert rebuilt == incremental
+    LabelledText.objects.bulk_create(LabelledText(text=text, label=label) for text, label in corpus)
+    for n in range(3):
+        decide(approved_comment(section, text=f"casino bonus {n}"), State.SPAM, coordinator)
+    assert tasks.train_classifier() == 1
+    assert tasks.train_classifier() is None
+    assert tasks.train_classifier() is None
+    assert ClassifierModel.objects.count() == 1
 
 
 # --- metrics ---------------------------------------------------------------------------------
@@ -450,9 +226,7 @@ def test_it_returns_zero_mcc_when_everything_is_predicted_spam():
     assert metrics.mcc == 0.0
 
 
-@pytest.mark.django_db
-def test_it_evaluates_rows_against_the_stored_classifier():
-    learn_examples()
+def test_it_evaluates_rows_against_the_stored_classifier(trained):
     rows = [("Free casino spins bonus http://x.top", "spam"), ("We endorse the guidance note on HIV", "ham")]
     metrics = classifier.evaluate(rows)
     assert (metrics.tp, metrics.fp, metrics.tn, metrics.fn) == (1, 0, 1, 0)
@@ -464,11 +238,21 @@ def test_it_predicts_ham_when_it_has_no_opinion():
     assert (metrics.tp, metrics.fp, metrics.tn, metrics.fn) == (0, 0, 1, 1)
 
 
-@pytest.mark.django_db
-def test_it_applies_the_threshold():
-    learn_examples()
+def test_it_applies_the_threshold(trained):
     rows = [("Free casino spins bonus http://x.top", "spam")]
     assert classifier.evaluate(rows, threshold=1.0).fn == 1
+
+
+def test_repeated_stratified_splits_keep_the_share_of_spam(corpus):
+    for train, test in classifier.splits(corpus, repeats=3, test_size=0.3, seed=1):
+        share = sum(label == "spam" for _, label in test) / len(test)
+        assert abs(share - 102 / 248) < 0.02 and len(train) + len(test) == len(corpus)
+
+
+def test_it_reports_the_mean_and_the_worst_over_repeats():
+    good, bad = Metrics.from_counts(tp=9, fp=0, tn=10, fn=1), Metrics.from_counts(tp=5, fp=2, tn=8, fn=5)
+    assert classifier.mean_and_minimum([good, bad], "mcc")[1] == bad.mcc
+    assert classifier.mean_and_minimum([good, bad], "false_positive_rate") == (0.1, 0.2)
 
 
 # --- labels and files ------------------------------------------------------------------------
@@ -538,126 +322,3 @@ def test_it_refuses_an_empty_file(tmp_path):
 def test_it_refuses_an_empty_text(tmp_path):
     with pytest.raises(ValueError, match="row 2: the text is empty"):
         classifier.read_labelled_csv(write(tmp_path, "text,label\n ,spam\n"))
-
-
-# --- concurrent workers ----------------------------------------------------------------------
-
-
-def run_concurrently(calls) -> list:
-    """Run each call in its own thread (and database connection), all released at once."""
-    import threading
-
-    from django.db import connection
-
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list[BaseException] = []
-
-    def work(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
-    return results
-
-
-@pytest.mark.django_db(transaction=True)
-def test_it_loses_no_count_when_workers_learn_at_once(section):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and concurrent writers need PostgreSQL")
-    comments = [approved_comment(section, text=f"casino bonus spins offer {n}") for n in range(6)]
-    for comment in comments:
-        set_state(comment, State.SPAM)
-    # Every comment learned twice at once, as a retried task would.
-    run_concurrently([lambda pk=c.pk: classifier.learn(comment_id=pk) for c in comments * 2])
-    assert counts("casino") == (6, 0)
-    assert totals() == {"spam": 6, "ham": 0}
-    for comment in comments:
-        set_state(comment, State.APPROVED)
-    run_concurrently([lambda pk=c.pk: classifier.learn(comment_id=pk) for c in comments * 2])
-    assert counts("casino") == (0, 6)
-    assert counts("offer") == (0, 6)
-    assert totals() == {"spam": 0, "ham": 6}
-    assert TrainedComment.objects.filter(label="ham").count() == 6
-
-
-class FakeDeadlock(Exception):
-    sqlstate = "40P01"
-
-
-def deadlock() -> OperationalError:
-    error = OperationalError("deadlock detected")
-    error.__cause__ = FakeDeadlock()
-    return error
-
-
-@pytest.mark.django_db(transaction=True)
-def test_it_retries_a_transaction_aborted_by_a_deadlock(section, monkeypatch):
-    comment = approved_comment(section, text="We endorse the note")
-    real = classifier._learn_once
-    calls = []
-
-    def flaky(comment_id):
-        calls.append(comment_id)
-        if len(calls) == 1:
-            raise deadlock()
-        return real(comment_id)
-
-    monkeypatch.setattr(classifier, "_learn_once", flaky)
-    assert classifier.learn(comment_id=comment.pk) == "ham"
-    assert len(calls) == 2
-    assert counts("endorse") == (0, 1)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_it_gives_up_after_a_few_deadlocks(monkeypatch):
-    calls = []
-
-    def always_deadlocked(comment_id):
-        calls.append(comment_id)
-        raise deadlock()
-
-    monkeypatch.setattr(classifier, "_learn_once", always_deadlocked)
-    with pytest.raises(OperationalError):
-        classifier.learn(comment_id=1)
-    assert len(calls) == classifier.LEARN_ATTEMPTS
-
-
-@pytest.mark.django_db
-def test_it_does_not_retry_inside_a_callers_transaction(monkeypatch):
-    calls = []
-
-    def failing(comment_id):
-        calls.append(comment_id)
-        raise deadlock()
-
-    monkeypatch.setattr(classifier, "_learn_once", failing)
-    with pytest.raises(OperationalError):
-        classifier.learn(comment_id=1)
-    assert calls == [1]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_it_does_not_retry_other_database_errors(monkeypatch):
-    calls = []
-
-    def failing(comment_id):
-        calls.append(comment_id)
-        raise OperationalError("server closed the connection")
-
-    monkeypatch.setattr(classifier, "_learn_once", failing)
-    with pytest.raises(OperationalError):
-        classifier.learn(comment_id=1)
-    assert calls == [1]

@@ -138,6 +138,28 @@ def test_the_filters_narrow_the_queue(desk, note, section):
     assert shown("score_min=lots&kind=concern") == {"On health services"}
 
 
+def test_the_desk_finds_comments_by_words_of_their_text_signature_or_section(desk, note, section):
+    other = Section.objects.get(document=note, key="health-services")
+    waiting(section, text="We endorse the part on police raids", organisation_name="Sisters of Lagos", score=1.0)
+    waiting(section, text="Question sur les préservatifs", city="Abidjan", language="fr", score=4.0)
+    waiting(other, text="A concern", user_name="Amara", score=2.0)
+
+    def shown(query: str) -> set[str]:
+        response = desk.get(f"/desk/?{query}")
+        assert response.status_code == 200
+        return {item.comment.comment for item in response.context["result"].items}
+
+    assert shown("q=POLICE+raids") == {"We endorse the part on police raids"}
+    assert shown("q=lagos") == {"We endorse the part on police raids"}
+    assert shown("q=abidjan") == {"Question sur les préservatifs"}
+    assert shown("q=amara") == {"A concern"}
+    assert shown("q=health") == {"A concern"}  # the section's key and heading
+    assert shown("q=police+abidjan") == set()  # every word must be found
+    assert shown("q=préservatifs&score_max=3") == set()  # with the queue's other filters
+    # Never by what a poster did not sign with: the email or the address hash.
+    assert shown("q=secret-poster") == set() and shown(f"q={ADDRESS_HASH}") == set()
+
+
 def test_each_item_shows_public_fields_reasons_page_thread_and_log_link(desk, section):
     organisation = factories.OrganisationFactory(name="Sisters Alliance", verified_at=timezone.now())
     parent = approved_comment(section, text="The parent statement.", organisation_name="Parent Org", display="org")
@@ -402,10 +424,17 @@ def test_the_csv_export_lists_approved_endorsements_and_amendments_with_public_f
 def test_the_statistics_page_draws_an_svg_chart(desk, section, coordinator):
     waiting(section)
     waiting(section, state=State.PENDING)
-    auto = waiting(section, submit_date=timezone.now() - timedelta(hours=2))
-    from comments import services
+    from comments import screening, services
 
-    services.comment_approve(comment=auto, by=None, reason="screening")
+    auto = waiting(section, state=State.PENDING, submit_date=timezone.now() - timedelta(hours=2))
+    services.apply_screening(auto, State.APPROVED, reason="screening", findings=[], score=0.0)
+    caught = waiting(section, state=State.PENDING, text="Casino bonus", honeypot_filled=True, form_seconds=1)
+    caught_links = " ".join(f"https://spin{n}.example" for n in range(7))
+    OrgComment.objects.filter(pk=caught.pk).update(comment=f"Casino bonus {caught_links}")
+    assert screening.screen_comment(comment_id=caught.pk) == State.SPAM
+    # Sample content (load_demo) is approved without a coordinator, but by no screening either.
+    sample = waiting(section, state=State.PENDING)
+    services.change_state(comment=sample, new_state=State.APPROVED, action="approve", by=None, reason="sample")
     services.comment_mark_spam(comment=waiting(section), by=coordinator, reason="desk")
     response = desk.get("/desk/stats/")
     assert response.status_code == 200
@@ -414,9 +443,10 @@ def test_the_statistics_page_draws_an_svg_chart(desk, section, coordinator):
     assert " style=" not in page and "<style" not in page and "<script>" not in page
     result = response.context["stats"]
     assert result.waiting == 2 and result.review == 1 and result.pending == 1
-    assert result.spam == 1 and result.spam_auto == 0
-    assert result.approved_auto == 1
+    assert result.spam == 2 and result.spam_auto == 1
+    assert result.approved == 1 and result.approved_auto == 1
     assert len(result.days) == 30
+    assert "It abstains: it has learned from 0 spam and 0 legitimate comments" in page
 
 
 def test_the_median_time_to_a_decision_counts_from_submission_to_the_first_decision(section, coordinator):

@@ -259,7 +259,7 @@ def test_a_whole_journey_leaks_neither_email_nor_address(
     committed(tasks.purge_personal_data.delay)
 
     assert set(recorder.tasks) >= {
-        "comments.tasks.send_confirmation", "comments.tasks.screen_comment", "comments.tasks.train_on_decision",
+        "comments.tasks.send_confirmation", "comments.tasks.screen_comment", "comments.tasks.train_classifier",
         "comments.tasks.send_decision_notice", "comments.tasks.notify_followers", "comments.tasks.send_review_digest",
         "comments.tasks.purge_personal_data",
     }  # fmt: skip

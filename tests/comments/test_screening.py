@@ -155,6 +155,52 @@ def test_the_decision_rule(total, trusted, held, decision, settings):
     assert screening.decide(total, trusted=trusted, held=held) == decision
 
 
+def test_volume_alone_never_sends_to_the_spam_folder(settings):
+    settings.COMMENTS_SPAM_THRESHOLD = 6.0
+    assert screening.decide(6.0, trusted=False, held=True, volume=6.0) == "review"
+    assert screening.decide(9.0, trusted=False, held=True, volume=3.0) == "spam"
+    assert screening.decide(0.5, trusted=False, held=True, classifier_sure=True) == "spam"
+
+
+def test_a_burst_of_near_identical_endorsements_from_one_shared_address_goes_to_review_not_spam(section):
+    """A workshop or a mobile carrier puts many real organisations behind one address."""
+    text = (
+        "On behalf of our organisation we endorse the reworked guidance note on HIV and sex work, "
+        "and we ask our government to decriminalise sex work as the note recommends."
+    )
+    decisions, scores = [], []
+    for n in range(11):
+        comment = pending(
+            section, text=f"{text} Organisation {n}.", address_hash="w" * 64, user_email=f"org{n}@example.org"
+        )
+        decisions.append(screening.screen_comment(comment_id=comment.pk))
+        comment.refresh_from_db()
+        scores.append(comment.spam_score)
+    assert max(scores) >= 6.0  # rate and campaign together reach the spam threshold...
+    assert set(decisions) == {"review"}  # ...and still only send to review
+    last = OrgComment.objects.get(pk=comment.pk)
+    assert {"rate", "campaign"} <= {reason["check"] for reason in last.spam_reasons}
+
+
+def test_a_sure_classifier_sends_spam_to_the_recoverable_spam_folder_alone(section, settings, coordinator):
+    from comments import classifier
+    from tests.comments.test_classifier import CORPUS
+
+    settings.COMMENTS_CLASSIFIER_DECIDE_EXAMPLES = 50
+    settings.COMMENTS_CLASSIFIER_SPAM_PROBABILITY = 0.9
+    classifier.import_texts(classifier.read_labelled_csv(CORPUS))
+    comment = pending(section, text="Best online casino bonus, 200 free spins, no deposit, register at spins-777.win")
+    assert screening.screen_comment(comment_id=comment.pk) == "spam"
+    comment.refresh_from_db()
+    assert comment.spam_score < settings.COMMENTS_SPAM_THRESHOLD
+    assert [r["code"] for r in comment.spam_reasons] == ["classifier-sure"]
+    services.comment_not_spam(comment=comment, by=coordinator)
+    assert OrgComment.objects.get(pk=comment.pk).state == "review"
+    settings.COMMENTS_CLASSIFIER_DECIDE_EXAMPLES = 10_000  # not enough examples to decide alone
+    other = pending(section, text="Best online casino bonus, 300 free spins, no deposit, register at spin-888.win")
+    assert screening.screen_comment(comment_id=other.pk) == "review"
+
+
 def test_an_email_with_an_earlier_approved_comment_is_trusted(section):
     approved_comment(section, text="earlier", user_email="known@example.org")
     assert screening.is_trusted(pending(section, text="new one", user_email="KNOWN@example.org"))

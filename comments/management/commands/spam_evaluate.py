@@ -1,111 +1,156 @@
-"""manage.py spam_evaluate: measure the spam classifier on a labelled CSV file."""
+"""manage.py spam_evaluate: measure the spam classifier, alone and inside the whole screening."""
 
 from __future__ import annotations
 
-import random
+from collections import Counter
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.utils import timezone
 
-from comments import classifier
-from comments.management.commands.spam_train import ProgressReporter, read_rows
+from comments import classifier, screening
+from comments.management.commands.spam_train import read_rows
+from comments.models import OrgComment
+from comments.text import fingerprint
+
+FIGURES = [
+    ("accuracy", "accuracy"),
+    ("precision", "precision"),
+    ("recall", "recall"),
+    ("F1", "f1"),
+    ("MCC", "mcc"),
+    ("FPR", "false_positive_rate"),
+]
 
 
 class Command(BaseCommand):
     help = (
-        "Score a CSV file with 'text' and 'label' columns against the stored spam classifier, or, with "
-        "--test-size, train a throwaway classifier on part of the file and score the rest; the stored "
-        "classifier is never changed. Prints accuracy, precision, recall, F1, MCC and the confusion matrix."
+        "Measure the spam classifier on labelled CSV files (columns 'text' and 'label'): against the stored "
+        "model (--csv FILE), over repeated stratified splits of one file (--csv FILE --repeats N), or trained "
+        "on one corpus and tested on another (--train A --test B). Throwaway models are never stored. Also "
+        "tells what the whole screening would do with the held-out comments."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--csv", metavar="FILE", required=True, help="UTF-8 CSV file with text,label columns")
-        parser.add_argument(
-            "--threshold", type=float, default=0.5, help="a probability above this counts as spam (default 0.5)"
-        )
-        parser.add_argument(
-            "--test-size",
-            type=float,
-            default=None,
-            metavar="SHARE",
-            help="hold out this share of the rows (between 0 and 1) for testing, train on the rest, then roll back",
-        )
-        parser.add_argument("--seed", type=int, default=None, help="seed for the shuffle before splitting")
-        parser.add_argument(
-            "--keep-learned",
-            action="store_true",
-            help="with --test-size, train on top of what the classifier has learned instead of starting empty",
-        )
+        parser.add_argument("--csv", metavar="FILE", help="UTF-8 CSV file with text,label columns")
+        parser.add_argument("--train", metavar="FILE", help="cross-corpus: fit on this file...")
+        parser.add_argument("--test", metavar="FILE", help="...and measure on this one")
+        parser.add_argument("--repeats", type=int, default=None, help="stratified splits of --csv to average over")
+        parser.add_argument("--test-size", type=float, default=0.3, metavar="SHARE", help="held out per split (0.3)")
+        parser.add_argument("--seed", type=int, default=None, help="seed of the splits")
+        parser.add_argument("--threshold", type=float, default=0.5, help="above this probability is spam (0.5)")
+        parser.add_argument("--no-pipeline", action="store_true", help="skip the whole-screening report")
 
-    def handle(
-        self,
-        *args,
-        csv: str,
-        threshold: float = 0.5,
-        test_size: float | None = None,
-        seed: int | None = None,
-        keep_learned: bool = False,
-        **options,
-    ) -> None:
-        verbose = options.get("verbosity", 1) > 0
-        if not 0.0 <= threshold <= 1.0:
-            raise CommandError(f"--threshold must be between 0 and 1, not {threshold}.")
-        if test_size is not None and not 0.0 < test_size < 1.0:
-            raise CommandError(f"--test-size must be a share strictly between 0 and 1 (like 0.3), not {test_size}.")
-        if keep_learned and test_size is None:
-            raise CommandError("--keep-learned only applies with --test-size.")
-        rows = read_rows(csv)
+    def handle(self, *args, **options) -> None:
+        csv, train, test, repeats = options["csv"], options["train"], options["test"], options["repeats"]
+        if not 0.0 <= options["threshold"] <= 1.0:
+            raise CommandError(f"--threshold must be between 0 and 1, not {options['threshold']}.")
+        if not 0.0 < options["test_size"] < 1.0:
+            raise CommandError(f"--test-size must be a share strictly between 0 and 1, not {options['test_size']}.")
+        if bool(train) != bool(test):
+            raise CommandError("Cross-corpus evaluation needs both --train FILE and --test FILE.")
+        if train and (csv or repeats):
+            raise CommandError("Use either --csv FILE [--repeats N] or --train A --test B.")
+        if not train and not csv:
+            raise CommandError("Name a file with --csv FILE, or two with --train A --test B.")
+        if repeats is not None and repeats < 1:
+            raise CommandError(f"--repeats must be at least 1, not {repeats}.")
+        if train:
+            held_out, pipeline = self.cross_corpus(read_rows(train), self.rows(test))
+        elif repeats:
+            held_out, pipeline = self.repeated(self.rows(csv), repeats, options)
+        else:
+            held_out, pipeline = self.rows(csv), None
+            self.report([classifier.evaluate(held_out, threshold=options["threshold"])], "the stored model")
+        if not options["no_pipeline"]:
+            self.pipeline_report(held_out, pipeline)
+
+    def rows(self, path: str) -> list[tuple[str, str]]:
+        rows = read_rows(path)
         if not rows:
-            raise CommandError(f"{csv}: no rows to evaluate")
+            raise CommandError(f"{path}: no rows to evaluate")
+        return rows
 
-        if test_size is None:
-            if verbose:
-                self.stderr.write(f"Scoring {len(rows)} rows against the stored classifier...")
-            metrics = classifier.evaluate(
-                rows, threshold=threshold, progress=ProgressReporter(self.stderr, "Scoring", enabled=verbose)
-            )
-            self.report(metrics, threshold)
-            return
-
-        shuffled = list(rows)
-        random.Random(seed).shuffle(shuffled)
-        test_count = round(len(shuffled) * test_size)
-        if test_count < 1 or test_count >= len(shuffled):
+    def fitted(self, rows: list[tuple[str, str]]):
+        pipeline = classifier.fit(rows)
+        if pipeline is None:
             raise CommandError(
-                f"--test-size {test_size} of {len(shuffled)} rows leaves nothing to "
-                f"{'test on' if test_count < 1 else 'train on'}; use a larger file or another share."
+                f"Too few examples to fit a model: it needs {settings.COMMENTS_CLASSIFIER_MIN_EXAMPLES} of spam "
+                "and of ham (COMMENTS_CLASSIFIER_MIN_EXAMPLES)."
             )
-        test, train = shuffled[:test_count], shuffled[test_count:]
-        if verbose:
-            start = "an empty classifier" if not keep_learned else "the stored classifier"
-            self.stderr.write(
-                f"Training {start} on {len(train)} rows and testing on {len(test)} (seed {seed}); "
-                "all of it is rolled back afterwards."
-            )
-        with transaction.atomic():
-            classifier.learn_texts(
-                train,
-                reset=not keep_learned,
-                progress=ProgressReporter(self.stderr, "Training", enabled=verbose),
-            )
-            metrics = classifier.evaluate(
-                test, threshold=threshold, progress=ProgressReporter(self.stderr, "Scoring", enabled=verbose)
-            )
-            # Leave the stored classifier exactly as it was.
-            transaction.set_rollback(True)
-        self.report(metrics, threshold)
+        return pipeline
 
-    def report(self, metrics: classifier.Metrics, threshold: float) -> None:
+    def repeated(self, rows, repeats: int, options):
+        results, first = [], None
+        try:
+            for train, test in classifier.splits(
+                rows, repeats=repeats, test_size=options["test_size"], seed=options["seed"]
+            ):
+                pipeline = self.fitted(train)
+                results.append(classifier.evaluate(test, threshold=options["threshold"], pipeline=pipeline))
+                first = first or (test, pipeline, train)
+        except ValueError as error:
+            raise CommandError(f"Cannot split {len(rows)} rows that way: {error}") from None
+        self.report(results, f"{repeats} stratified splits, {options['test_size']:.0%} held out")
+        test, pipeline, train = first
+        return test, (pipeline, train)
+
+    def cross_corpus(self, train, test):
+        pipeline = self.fitted(train)
+        self.report([classifier.evaluate(test, pipeline=pipeline)], f"fitted on {len(train)} rows of another corpus")
+        return test, (pipeline, train)
+
+    def report(self, results: list[classifier.Metrics], how: str) -> None:
         write = self.stdout.write
-        spam_rows, ham_rows = metrics.tp + metrics.fn, metrics.fp + metrics.tn
-        write(f"Evaluated {metrics.total} rows ({spam_rows} spam, {ham_rows} ham); spam above {threshold:.2f}")
-        write(f"accuracy  {metrics.accuracy:.3f}")
-        write(f"precision {metrics.precision:.3f}")
-        write(f"recall    {metrics.recall:.3f}")
-        write(f"F1        {metrics.f1:.3f}")
-        write(f"MCC       {metrics.mcc:.3f}")
-        write("Confusion matrix (rows: actual label, columns: predicted):")
-        write(f"{'':>12}{'spam':>8}{'ham':>8}")
-        write(f"{'spam':>12}{metrics.tp:>8}{metrics.fn:>8}")
-        write(f"{'ham':>12}{metrics.fp:>8}{metrics.tn:>8}")
-        write(f"Ham flagged as spam: {metrics.fp} of {ham_rows} ({metrics.false_positive_rate:.1%}).")
+        first = results[0]
+        spam, ham = first.tp + first.fn, first.fp + first.tn
+        write(f"Classifier alone ({how}): {first.total} rows tested ({spam} spam, {ham} ham)")
+        write(f"{'':<10}{'mean':>8}{'worst':>8}")
+        for label, name in FIGURES:
+            mean, worst = classifier.mean_and_minimum(results, name)
+            write(f"{label:<10}{mean:>8.3f}{worst:>8.3f}")
+        if len(results) == 1:
+            write(f"Confusion: spam caught {first.tp}, missed {first.fn}; ham flagged {first.fp}, passed {first.tn}.")
+
+    def pipeline_report(self, held_out, fitted) -> None:
+        """Run every real check on each held-out text as an unsaved comment on the first note."""
+        target = _first_target()
+        if target is None:
+            self.stdout.write("Whole screening: skipped, there is no note to comment on.")
+            return
+        outcomes: dict[str, Counter] = {classifier.SPAM: Counter(), classifier.HAM: Counter()}
+        if fitted is None:
+            for text, label in held_out:
+                outcomes[label][screening.screen(_unsaved(text, target)).decision] += 1
+        else:
+            pipeline, train = fitted
+            counts = classifier._label_counts(train)
+            with classifier.using(pipeline, spam_examples=counts["spam"], ham_examples=counts["ham"]):
+                for text, label in held_out:
+                    outcomes[label][screening.screen(_unsaved(text, target)).decision] += 1
+        self.stdout.write("Whole screening of the held-out comments (unknown posters, no rate or history):")
+        for label in (classifier.SPAM, classifier.HAM):
+            found = outcomes[label]
+            self.stdout.write(
+                f"  {label:<5} {sum(found.values()):>5}: spam folder {found['spam']}, review {found['review']}, "
+                f"approved {found['approved']}"
+            )
+
+
+def _first_target():
+    app_label, model_name = settings.COMMENTS_TARGET_MODELS[0].split(".")
+    return apps.get_model(app_label, model_name)._default_manager.order_by("pk").first()
+
+
+def _unsaved(text: str, target) -> OrgComment:
+    """A comment as the form would store it, not saved: screening it reads and writes nothing of its own."""
+    return OrgComment(
+        content_type=ContentType.objects.get_for_model(target),
+        object_pk=str(target.pk),
+        site_id=settings.SITE_ID,
+        comment=text,
+        fingerprint=fingerprint(text),
+        submit_date=timezone.now(),
+    )

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comments import classifier
-
-# Files with more rows than this get a progress line about every tenth of the way.
-PROGRESS_ABOVE = 500
-
-
-class ProgressReporter:
-    """A ``progress(done, total)`` callback that writes "Training: 1200/5000" about every 10%."""
-
-    def __init__(self, stream: TextIO, label: str, *, total: int | None = None, enabled: bool = True) -> None:
-        self.stream = stream
-        self.label = label
-        self.total = total
-        self.enabled = enabled
-        self.next_step = 1
-
-    def __call__(self, done: int, total: int | None = None) -> None:
-        total = total if total is not None else self.total
-        if not self.enabled or not total or total <= PROGRESS_ABOVE:
-            return
-        if done * 10 >= self.next_step * total:
-            self.stream.write(f"{self.label}: {done}/{total}\n")
-            self.stream.flush()
-            self.next_step = done * 10 // total + 1
 
 
 def read_rows(path: str) -> list[tuple[str, str]]:
@@ -48,40 +25,46 @@ def read_rows(path: str) -> list[tuple[str, str]]:
 
 class Command(BaseCommand):
     help = (
-        "Train the spam classifier from a CSV file with 'text' and 'label' (spam/ham/1/0) columns, "
-        "adding to what it has learned (--reset forgets that first), or rebuild it from every "
-        "coordinator decision (--rebuild)."
+        "Train the spam classifier: keep the labelled texts of a CSV file with 'text' and 'label' "
+        "(spam/ham/1/0) columns for every retrain (--reset forgets those imported before), then fit a new "
+        "model on them and on every coordinator decision; or just refit from what is there (--rebuild)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--csv", metavar="FILE", help="UTF-8 CSV file with a header and text,label columns")
-        parser.add_argument("--reset", action="store_true", help="forget everything learned before training")
+        parser.add_argument("--reset", action="store_true", help="forget the labelled texts imported before")
         parser.add_argument(
-            "--rebuild", action="store_true", help="forget everything and relearn from coordinators' decisions"
+            "--rebuild", action="store_true", help="refit from coordinators' decisions and the texts imported"
         )
 
     def handle(self, *args, csv: str | None = None, reset: bool = False, rebuild: bool = False, **options) -> None:
-        verbose = options.get("verbosity", 1) > 0
         if rebuild and csv:
             raise CommandError("Use either --csv FILE or --rebuild, not both.")
         if rebuild and reset:
-            raise CommandError("--rebuild already forgets everything; --reset is for --csv.")
+            raise CommandError("--rebuild refits from what is there; --reset is for --csv.")
         if not rebuild and not csv:
             raise CommandError("Name a file with --csv FILE, or use --rebuild.")
+        started = time.perf_counter()
         if rebuild:
-            if verbose:
-                self.stderr.write("Rebuilding from coordinators' decisions...")
-            learned = classifier.rebuild(progress=ProgressReporter(self.stderr, "Rebuilding", enabled=verbose))
+            classifier.retrain(force=True)
+            learned = ""
         else:
             rows = read_rows(csv)
             if not rows:
                 raise CommandError(f"{csv}: no rows to learn from")
-            progress = ProgressReporter(self.stderr, "Training", total=len(rows), enabled=verbose)
-            # One transaction: a failure leaves what was learned before untouched, even with --reset.
-            classifier.learn_texts(rows, progress=progress, reset=reset)
-            learned = {label: sum(1 for _, row_label in rows if row_label == label) for label in classifier.LABELS}
+            # One transaction for the texts: a failure leaves what was imported before untouched.
+            classifier.import_texts(rows, reset=reset)
+            spam = sum(1 for _, label in rows if label == classifier.SPAM)
+            learned = f"Imported {spam} spam and {len(rows) - spam} ham texts. "
         now = classifier.summary()
+        seconds = time.perf_counter() - started
+        state = "abstains (too few examples)" if now["abstains"] else "scores comments"
         self.stdout.write(
-            f"Learned {learned['spam']} spam and {learned['ham']} ham documents; "
-            f"the classifier now knows {now['spam']} spam and {now['ham']} ham documents and {now['tokens']} tokens."
+            f"{learned}Model version {now['version']}, fitted on {now['spam']} spam and {now['ham']} ham "
+            f"examples in {seconds:.1f} s, {state}."
         )
+        if now["metrics"]:
+            self.stdout.write(
+                f"On a held-out fifth: MCC {now['metrics']['mcc']:.3f}, "
+                f"ham flagged as spam {now['metrics']['false_positive_rate']:.1%}."
+            )
