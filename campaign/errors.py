@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
@@ -61,3 +64,45 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     response["Content-Language"] = language
     add_never_cache_headers(response)  # nobody may keep the outage page once the site is back
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Answer a refused request (a Host not in ALLOWED_HOSTS, a body over the limits...) with the site's 400 page.
+
+    This is ``handler400``. The page is rendered without the request, as the 503 page is: the
+    language links in the layout ask the request for its host, which is the very thing Django may
+    have just refused, and a second refusal while rendering would turn the 400 into a 500.
+    """
+    return _plain_page("400.html", status=400)
+
+
+def _plain_page(template: str, *, status: int) -> HttpResponse:
+    response = HttpResponse(loader.render_to_string(template), status=status)
+    response["Content-Language"] = translation.get_language()
+    return response
+
+
+class RefuseControlCharacters:
+    """Answer 400 to an address whose path or query string holds a NUL or another control character.
+
+    No page of the site has such an address; passed on, a NUL reaches PostgreSQL in a lookup
+    (a section's key, a slug), which refuses it with an exception, and the visitor gets a 500.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        address = request.path + unquote(request.META.get("QUERY_STRING", ""))
+        if any(ord(character) < 32 or ord(character) == 127 for character in address):
+            return _plain_page("400.html", status=400)
+        return self.get_response(request)
+
+
+class WithoutTraceback(logging.Filter):
+    """Keep a refused request's log line, drop its traceback: a bad Host or body is the client's fault, not a bug."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True

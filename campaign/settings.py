@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL in an address is refused before any lookup can pass it to the database (campaign/errors.py).
+    "campaign.errors.RefuseControlCharacters",
     # Answers the page cache's hits (anonymous readers) before sessions, CSRF, auth... (campaign/cache.py).
     "campaign.cache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -346,10 +348,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"without_traceback": {"()": "campaign.errors.WithoutTraceback"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     # kombu's filesystem transport warns about a missing hostname on every connection.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}},
 }
+# Django logs each request it refuses as suspicious (a Host not in ALLOWED_HOSTS, a body over the
+# limits below) on its own logger, with a traceback: one line says enough about the client's mistake.
+for _refusal in ("DisallowedHost", "RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent"):
+    LOGGING["loggers"][f"django.security.{_refusal}"] = {"filters": ["without_traceback"]}
 
 # --- The campaign -------------------------------------------------------------
 # The document the home page presents (its slug); the first document when unset.
