@@ -22,7 +22,7 @@ _REDIS_SCHEMES = {"redis", "rediss"}
 _SECRET_MIN_LENGTH = 50
 _SECRET_MIN_DISTINCT = 10
 # The prefix of the keys Django's startproject writes: published, so never secret.
-_INSECURE_SECRET_PREFIX = "django-insecure"
+_INSECURE_SECRET_PREFIX = "django-insecure"  # noqa: S105 - a prefix refused, not a secret
 # A rate as django-ratelimit reads it: a count per period, "20/h", "5/15m".
 _RATE_RE = re.compile(r"^[1-9][0-9]*/[1-9]?[0-9]*[smhd]$")
 
