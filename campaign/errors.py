@@ -24,8 +24,15 @@ RETRY_AFTER = 30
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """Explain a refused form instead of showing Django's technical page."""
-    return render(request, "403_csrf.html", {}, status=403)
+    """Explain a refused form instead of showing Django's technical page.
+
+    The refused address may hold a poster's token (an erase, a withdrawal...), and this answer comes
+    before the view's own headers: like those pages, it is kept by no cache and named to no site.
+    """
+    response = render(request, "403_csrf.html", {}, status=403)
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -336,7 +336,13 @@ COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
 # need a migration inside that package. Our form and services enforce this limit instead.
 COMMENTS_TEXT_MAX_LENGTH = 20000
 COMMENTS_PAGE_SIZE = env.int("COMMENTS_PAGE_SIZE", 50, minimum=1)
+# How long each link mailed to a poster works; past it, the link tells nothing, as a forged one
+# (comments/services.py). Confirmation: counted from posting, also once the comment is confirmed.
 COMMENTS_CONFIRMATION_DAYS = env.int("COMMENTS_CONFIRMATION_DAYS", 7, minimum=1)
+# Withdraw, and see, download or erase one's data (the same link), counted from the mail that carries it.
+COMMENTS_WITHDRAW_LINK_DAYS = env.int("COMMENTS_WITHDRAW_LINK_DAYS", 90, minimum=1)
+# Stop follow-up mail for a discussion, counted from the follow-up mail that carries it.
+COMMENTS_MUTE_LINK_DAYS = env.int("COMMENTS_MUTE_LINK_DAYS", 90, minimum=1)
 
 # --- Logging --------------------------------------------------------------------
 LOGGING = {
