@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -73,6 +74,10 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# Django's refusals of a body over the limits in settings.py ("Request size"): "too large", not "bad".
+_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Answer a refused request (a Host not in ALLOWED_HOSTS, a body over the limits...) with the site's 400 page.
 
@@ -80,6 +85,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     language links in the layout ask the request for its host, which is the very thing Django may
     have just refused, and a second refusal while rendering would turn the 400 into a 500.
     """
+    if isinstance(exception, _TOO_LARGE):
+        return _plain_page("413.html", status=413)
     return _plain_page("400.html", status=400)
 
 

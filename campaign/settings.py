@@ -335,6 +335,18 @@ COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
 # django-contrib-comments' own COMMENT_MAX_LENGTH stays at its default: changing it would
 # need a migration inside that package. Our form and services enforce this limit instead.
 COMMENTS_TEXT_MAX_LENGTH = 20000
+
+# --- Request size ---------------------------------------------------------------
+# https://docs.djangoproject.com/en/6.1/ref/settings/#data-upload-max-memory-size
+# The longest form is a comment: COMMENTS_TEXT_MAX_LENGTH characters, at worst 4 bytes each in UTF-8
+# and 3 characters per byte once URL-encoded (%F0%9F...), so 240,000 bytes; its other fields and a
+# coordinator's forms add a few kilobytes. A larger body is refused with a 413 page
+# (campaign.errors.bad_request) before any view reads it. No form takes a file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = COMMENTS_TEXT_MAX_LENGTH * 4 * 3 + 32 * 1024
+# The admin's list of 100 rows, each with its tick box, is the form with the most fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 300
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 COMMENTS_PAGE_SIZE = env.int("COMMENTS_PAGE_SIZE", 50, minimum=1)
 # How long each link mailed to a poster works; past it, the link tells nothing, as a forged one
 # (comments/services.py). Confirmation: counted from posting, also once the comment is confirmed.
