@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from urllib.parse import unquote
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
@@ -97,18 +96,19 @@ def _plain_page(template: str, *, status: int) -> HttpResponse:
 
 
 class RefuseControlCharacters:
-    """Answer 400 to an address whose path or query string holds a NUL or another control character.
+    """Answer 400 to an address whose path holds a NUL or another control character.
 
     No page of the site has such an address; passed on, a NUL reaches PostgreSQL in a lookup
     (a section's key, a slug), which refuses it with an exception, and the visitor gets a 500.
+    The query string is left to the forms that read it, which refuse a NUL with a message
+    (Django's ProhibitNullCharactersValidator) and keep what the visitor typed.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        address = request.path + unquote(request.META.get("QUERY_STRING", ""))
-        if any(ord(character) < 32 or ord(character) == 127 for character in address):
+        if any(ord(character) < 32 or ord(character) == 127 for character in request.path):
             return _plain_page("400.html", status=400)
         return self.get_response(request)
 

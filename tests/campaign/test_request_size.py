@@ -43,7 +43,9 @@ def test_a_body_larger_than_any_form_is_refused_with_a_page(section, caplog):
     body = form_data(section, comment="x" * OVERSIZED_BYTES)
     with caplog.at_level(logging.INFO):
         refused(client.post("/comments/post/", body), caplog)
-        refused(client.post("/fr/comments/post/", body), caplog)
+        french = client.post("/fr/comments/post/", body)
+    assert french.status_code == 413
+    assert "Ce que vous avez envoyé est trop volumineux" in french.content.decode()
     assert not OrgComment.objects.exists()
 
 
