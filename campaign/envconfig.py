@@ -18,6 +18,11 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _DB_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "sqlite"}
 _REDIS_SCHEMES = {"redis", "rediss"}
+# A secret key needs at least this many different characters: a hex string has 16.
+_SECRET_MIN_LENGTH = 50
+_SECRET_MIN_DISTINCT = 10
+# The prefix of the keys Django's startproject writes: published, so never secret.
+_INSECURE_SECRET_PREFIX = "django-insecure"  # noqa: S105 - a prefix refused, not a secret
 # A rate as django-ratelimit reads it: a count per period, "20/h", "5/15m".
 _RATE_RE = re.compile(r"^[1-9][0-9]*/[1-9]?[0-9]*[smhd]$")
 
@@ -88,6 +93,31 @@ class Config:
         if not items:
             raise ImproperlyConfigured(f"{name}={value!r} lists nothing.")
         return items
+
+    def secret(self, name: str, default: str) -> str:
+        """Read a signing key; in production refuse one that is short, repetitive or Django's insecure sample."""
+        value = self._raw(name, default, required_in_production=True)
+        if self.production and (
+            value == default
+            or len(value) < _SECRET_MIN_LENGTH
+            or len(set(value)) < _SECRET_MIN_DISTINCT
+            or value.startswith(_INSECURE_SECRET_PREFIX)
+        ):
+            raise ImproperlyConfigured(
+                f"{name} must be a random value of at least {_SECRET_MIN_LENGTH} characters, with at least "
+                f"{_SECRET_MIN_DISTINCT} different ones, in production (for example: python -c "
+                "'import secrets; print(secrets.token_urlsafe(50))')."
+            )
+        return value
+
+    def hosts(self, name: str, default: list[str]) -> list[str]:
+        """Read host names; in production refuse a wildcard that would match any host ("*", ".")."""
+        hosts = self.list(name, default, required_in_production=True)
+        if self.production and any(not host.strip("*.") for host in hosts):
+            raise ImproperlyConfigured(
+                f"{name} may not hold a wildcard for every host in production: name the site's hosts."
+            )
+        return hosts
 
     def database(self, name: str, default: str) -> dict:
         url = self._raw(name, None, required_in_production=True) or default

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
@@ -21,8 +24,15 @@ RETRY_AFTER = 30
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """Explain a refused form instead of showing Django's technical page."""
-    return render(request, "403_csrf.html", {}, status=403)
+    """Explain a refused form instead of showing Django's technical page.
+
+    The refused address may hold a poster's token (an erase, a withdrawal...), and this answer comes
+    before the view's own headers: like those pages, it is kept by no cache and named to no site.
+    """
+    response = render(request, "403_csrf.html", {}, status=403)
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -61,3 +71,52 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     response["Content-Language"] = language
     add_never_cache_headers(response)  # nobody may keep the outage page once the site is back
     return response
+
+
+# Django's refusals of a body over the limits in settings.py ("Request size"): "too large", not "bad".
+_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Answer a refused request (a Host not in ALLOWED_HOSTS, a body over the limits...) with the site's 400 page.
+
+    This is ``handler400``. The page is rendered without the request, as the 503 page is: the
+    language links in the layout ask the request for its host, which is the very thing Django may
+    have just refused, and a second refusal while rendering would turn the 400 into a 500.
+    """
+    if isinstance(exception, _TOO_LARGE):
+        return _plain_page("413.html", status=413)
+    return _plain_page("400.html", status=400)
+
+
+def _plain_page(template: str, *, status: int) -> HttpResponse:
+    response = HttpResponse(loader.render_to_string(template), status=status)
+    response["Content-Language"] = translation.get_language()
+    return response
+
+
+class RefuseControlCharacters:
+    """Answer 400 to an address whose path holds a NUL or another control character.
+
+    No page of the site has such an address; passed on, a NUL reaches PostgreSQL in a lookup
+    (a section's key, a slug), which refuses it with an exception, and the visitor gets a 500.
+    The query string is left to the forms that read it, which refuse a NUL with a message
+    (Django's ProhibitNullCharactersValidator) and keep what the visitor typed.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if any(ord(character) < 32 or ord(character) == 127 for character in request.path):
+            return _plain_page("400.html", status=400)
+        return self.get_response(request)
+
+
+class WithoutTraceback(logging.Filter):
+    """Keep a refused request's log line, drop its traceback: a bad Host or body is the client's fault, not a bug."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True

@@ -18,6 +18,7 @@ import logging
 import math
 from dataclasses import dataclass
 
+from django.contrib.auth.forms import UsernameField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
@@ -42,7 +43,10 @@ def by_address(group: str, request: HttpRequest) -> str:
 
 
 def _account_and_address(username: str):
-    account = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+    # The account as Django's sign-in form reads the name (stripped, then NFKC-normalised: full-width
+    # U+FF41 is "a"), so that every spelling of one account counts against it. No casefold: the model
+    # backend matches the name exactly, so two spellings differing in case are two accounts.
+    account = hashlib.sha256(UsernameField().to_python(username).encode()).hexdigest()
 
     def key(group: str, request: HttpRequest) -> str:
         return f"{account}:{by_address(group, request)}"

@@ -31,17 +31,13 @@ env = Config(os.environ, production=PRODUCTION)
 # --- Core -------------------------------------------------------------------
 # https://docs.djangoproject.com/en/6.1/ref/settings/#secret-key
 _EMBEDDED_SECRET = "embedded-default-not-secret-only-for-a-laptop-0123456789abcdef"  # noqa: S105 - refused in production below
-SECRET_KEY = env.str("SECRET_KEY", _EMBEDDED_SECRET, required_in_production=True)
-if PRODUCTION and (SECRET_KEY == _EMBEDDED_SECRET or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
-    raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters in production.")
+SECRET_KEY = env.secret("SECRET_KEY", _EMBEDDED_SECRET)
 
 DEBUG = env.bool("DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG=true is refused when PRODUCTION=true: it would show stack traces to posters.")
 
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"], required_in_production=True
-)
+ALLOWED_HOSTS = env.hosts("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "campaign.errors.csrf_failure"
 # The public address, for links in mail and feeds.
@@ -74,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL in an address is refused before any lookup can pass it to the database (campaign/errors.py).
+    "campaign.errors.RefuseControlCharacters",
     # Answers the page cache's hits (anonymous readers) before sessions, CSRF, auth... (campaign/cache.py).
     "campaign.cache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -337,8 +335,26 @@ COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
 # django-contrib-comments' own COMMENT_MAX_LENGTH stays at its default: changing it would
 # need a migration inside that package. Our form and services enforce this limit instead.
 COMMENTS_TEXT_MAX_LENGTH = 20000
+
+# --- Request size ---------------------------------------------------------------
+# https://docs.djangoproject.com/en/6.1/ref/settings/#data-upload-max-memory-size
+# The longest form is a comment: COMMENTS_TEXT_MAX_LENGTH characters, at worst 4 bytes each in UTF-8
+# and 3 characters per byte once URL-encoded (%F0%9F...), so 240,000 bytes; its other fields and a
+# coordinator's forms add a few kilobytes. A larger body is refused with a 413 page
+# (campaign.errors.bad_request) before any view reads it. No form takes a file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = COMMENTS_TEXT_MAX_LENGTH * 4 * 3 + 32 * 1024
+# The admin's list of 100 rows, each with its tick box, is the form with the most fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 300
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 COMMENTS_PAGE_SIZE = env.int("COMMENTS_PAGE_SIZE", 50, minimum=1)
+# How long each link mailed to a poster works; past it, the link tells nothing, as a forged one
+# (comments/services.py). Confirmation: counted from posting, also once the comment is confirmed.
 COMMENTS_CONFIRMATION_DAYS = env.int("COMMENTS_CONFIRMATION_DAYS", 7, minimum=1)
+# Withdraw, and see, download or erase one's data (the same link), counted from the mail that carries it.
+COMMENTS_WITHDRAW_LINK_DAYS = env.int("COMMENTS_WITHDRAW_LINK_DAYS", 90, minimum=1)
+# Stop follow-up mail for a discussion, counted from the follow-up mail that carries it.
+COMMENTS_MUTE_LINK_DAYS = env.int("COMMENTS_MUTE_LINK_DAYS", 90, minimum=1)
 
 # --- Logging --------------------------------------------------------------------
 LOGGING = {
@@ -346,10 +362,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"without_traceback": {"()": "campaign.errors.WithoutTraceback"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     # kombu's filesystem transport warns about a missing hostname on every connection.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}},
 }
+# Django logs each request it refuses as suspicious (a Host not in ALLOWED_HOSTS, a body over the
+# limits below) on its own logger, with a traceback: one line says enough about the client's mistake.
+for _refusal in ("DisallowedHost", "RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent"):
+    LOGGING["loggers"][f"django.security.{_refusal}"] = {"filters": ["without_traceback"]}
 
 # --- The campaign -------------------------------------------------------------
 # The document the home page presents (its slug); the first document when unset.

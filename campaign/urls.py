@@ -36,3 +36,5 @@ urlpatterns = [
 
 # 503 with a plain page while the database is unreachable; Django's 500 page for anything else.
 handler500 = "campaign.errors.server_error"
+# 400 with the site's page, also when the refused part of the request is its Host.
+handler400 = "campaign.errors.bad_request"

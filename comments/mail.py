@@ -50,6 +50,7 @@ def send_confirmation(comment: OrgComment, token: str) -> None:
             "confirm_url": _absolute(reverse("comments:confirm", kwargs={"token": token})),
             "withdraw_url": _absolute(reverse("comments:withdraw", kwargs={"token": services.withdraw_token(comment)})),
             "days": settings.COMMENTS_CONFIRMATION_DAYS,
+            "withdraw_days": settings.COMMENTS_WITHDRAW_LINK_DAYS,
         },
     )
 
@@ -65,6 +66,7 @@ def send_followup(comment: OrgComment, *, follower_id: int, email: str, language
             "comment": comment,
             "comment_url": _absolute(comment.get_absolute_url()),
             "mute_url": _absolute(reverse("comments:mute", kwargs={"token": services.mute_token(follower)})),
+            "mute_days": settings.COMMENTS_MUTE_LINK_DAYS,
         },
     )
 
@@ -84,6 +86,7 @@ def send_decision(comment: OrgComment) -> None:
             "reason": reason,
             "comment_url": _absolute(comment.get_absolute_url()),
             "withdraw_url": _absolute(reverse("comments:withdraw", kwargs={"token": services.withdraw_token(comment)})),
+            "withdraw_days": settings.COMMENTS_WITHDRAW_LINK_DAYS,
         },
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,6 +20,7 @@ from django.core import signing
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_comments.models import Comment
 
 from campaign.privacy import address_hash
@@ -45,6 +47,10 @@ LEARNED_STATES = {State.SPAM, State.APPROVED, State.REJECTED, State.REVIEW}
 
 WITHDRAW_SALT = "comments.withdraw"
 MUTE_SALT = "comments.mute"
+# What a link says when it is forged, mistyped, replaced or past its lifetime: one answer for all.
+CONFIRMATION_LINK_INVALID = gettext_lazy("This confirmation link is not valid or has expired.")
+WITHDRAW_LINK_INVALID = gettext_lazy("This link to your comment is not valid or has expired.")
+MUTE_LINK_INVALID = gettext_lazy("This link is not valid or has expired.")
 
 
 class CommentError(Exception):
@@ -249,25 +255,34 @@ def issue_confirmation_token(*, comment_id: int) -> str | None:
     return token if updated else None
 
 
+def confirmation_link_works(token: str) -> bool:
+    """Whether a confirmation link may still be used (or say that it was)."""
+    return _live_confirmation_links(token).exists()
+
+
+def _live_confirmation_links(token: str):
+    """The comment a confirmation token names, while its link lasts: COMMENTS_CONFIRMATION_DAYS from posting.
+
+    The limit holds in every state: a link kept in a mailbox must not tell its holder, months later,
+    whether the comment was published or withdrawn. Past it the link answers as a forged one.
+    """
+    since = timezone.now() - timedelta(days=settings.COMMENTS_CONFIRMATION_DAYS)
+    return OrgComment.objects.filter(confirmation_hash=hash_token(token), submit_date__gt=since)
+
+
 def comment_confirm(*, token: str) -> tuple[OrgComment, bool]:
     """Confirm the comment the token points at; return it and whether this call confirmed it.
 
     A token that was already used returns the comment with False; an unknown one raises.
     """
     if not token or len(token) > 200:
-        raise CommentError(_("This confirmation link is not valid."))
-    digest = hash_token(token)
+        raise CommentError(str(CONFIRMATION_LINK_INVALID))
     with transaction.atomic():
-        comment = OrgComment.objects.select_for_update().filter(confirmation_hash=digest).first()
+        comment = _live_confirmation_links(token).select_for_update().first()
         if comment is None:
-            raise CommentError(
-                _("This confirmation link is not valid. It may have been mistyped or replaced by a newer one.")
-            )
+            raise CommentError(str(CONFIRMATION_LINK_INVALID))
         if comment.state != State.UNCONFIRMED:
             return comment, False
-        age = timezone.now() - comment.submit_date
-        if age.days >= settings.COMMENTS_CONFIRMATION_DAYS:
-            raise CommentError(_("This confirmation link has expired. Please post your comment again."))
         comment.confirmed_at = timezone.now()
         comment.save(update_fields=["confirmed_at"])
         _transition(comment, State.PENDING, action=Action.CONFIRM, actor=None, reason="confirmed by email")
@@ -535,33 +550,40 @@ def invalidate_target(content_type_id: int, object_pk: str) -> None:
 
 
 def withdraw_token(comment: OrgComment) -> str:
+    """Sign the comment's number with the time: the link works COMMENTS_WITHDRAW_LINK_DAYS from now."""
     return signing.dumps(comment.pk, salt=WITHDRAW_SALT)
 
 
 def comment_from_withdraw_token(token: str) -> OrgComment:
-    try:
-        comment_id = signing.loads(token, salt=WITHDRAW_SALT)
-    except signing.BadSignature:
-        raise CommentError(_("This withdrawal link is not valid.")) from None
-    comment = OrgComment.objects.filter(pk=comment_id).first()
-    if comment is None:
-        raise CommentError(_("This withdrawal link is not valid."))
-    return comment
+    """The comment a withdraw (or own-data) link names; an expired link raises as a forged one does."""
+    return _signed_comment(
+        token, salt=WITHDRAW_SALT, days=settings.COMMENTS_WITHDRAW_LINK_DAYS, invalid=WITHDRAW_LINK_INVALID
+    )
 
 
 def mute_token(comment: OrgComment) -> str:
     return signing.dumps(comment.pk, salt=MUTE_SALT)
 
 
-def comment_mute(*, token: str) -> int:
-    """Stop follow-up mail for the thread behind a mute link; return how many comments were muted."""
+def _signed_comment(token: str, *, salt: str, days: int, invalid) -> OrgComment:
+    """Read a signed, timestamped comment number; past ``days``, or unknown, raise ``invalid``.
+
+    An expired signature and a forged one give the same error, so an old link tells its holder
+    nothing, not even that it once worked.
+    """
     try:
-        comment_id = signing.loads(token, salt=MUTE_SALT)
-    except signing.BadSignature:
-        raise CommentError(_("This link is not valid.")) from None
+        comment_id = signing.loads(token, salt=salt, max_age=timedelta(days=days))
+    except signing.BadSignature:  # SignatureExpired too
+        raise CommentError(str(invalid)) from None
     comment = OrgComment.objects.filter(pk=comment_id).first()
     if comment is None:
-        raise CommentError(_("This link is not valid."))
+        raise CommentError(str(invalid))
+    return comment
+
+
+def comment_mute(*, token: str) -> int:
+    """Stop follow-up mail for the thread behind a mute link; return how many comments were muted."""
+    comment = _signed_comment(token, salt=MUTE_SALT, days=settings.COMMENTS_MUTE_LINK_DAYS, invalid=MUTE_LINK_INVALID)
     return OrgComment.objects.filter(thread_id=comment.thread_id, user_email=comment.user_email).update(followup=False)
 
 

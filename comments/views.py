@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
@@ -11,9 +13,9 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -50,6 +52,29 @@ def _version_for(target, version_id) -> object | None:
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "comments/bad_request.html", {"message": message}, status=400)
+
+
+def _link_invalid(request: HttpRequest, message: str) -> HttpResponse:
+    """One page, one status, for a forged, mistyped, replaced or expired link: it tells nothing more."""
+    return render(request, "comments/link_invalid.html", {"message": message}, status=404)
+
+
+def poster_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark every answer to a page whose address holds a poster's token as private to that visit.
+
+    ``Cache-Control: no-store``: no browser history cache, shared proxy or the page cache keeps a
+    page opened with the link; ``Referrer-Policy: no-referrer``: a link followed from it does not
+    hand the token to the next site (or to our own log of referers).
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
 
 
 def _form_page(request: HttpRequest, form: OrgCommentForm, target, parent, status: int = 200) -> HttpResponse:
@@ -174,18 +199,13 @@ def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     return render(request, "comments/form_page.html", {"form": form, "target": target, "parent": parent})
 
 
+@poster_link
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Confirm a comment by its mailed token; GET asks, POST confirms (mail scanners only GET)."""
     if request.method == "GET":
-        exists = OrgComment.objects.filter(confirmation_hash=services.hash_token(token)).exists()
-        if not exists:
-            return render(
-                request,
-                "comments/link_invalid.html",
-                {"message": _("This confirmation link is not valid.")},
-                status=404,
-            )
+        if not services.confirmation_link_works(token):
+            return _link_invalid(request, services.CONFIRMATION_LINK_INVALID)
         return render(request, "comments/confirm.html", {"token": token})
     verdict = ratelimits.hit(request, group="comments.confirm", rate=settings.RATELIMIT_CONFIRM)
     if verdict:
@@ -199,17 +219,18 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         comment, confirmed_now = services.comment_confirm(token=token)
     except services.CommentError as exc:
-        return render(request, "comments/link_invalid.html", {"message": str(exc)}, status=404)
+        return _link_invalid(request, str(exc))
     return render(request, "comments/confirmed.html", {"comment": comment, "confirmed_now": confirmed_now})
 
 
+@poster_link
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     """Let a poster withdraw their comment through the signed link in their mail."""
     try:
         comment = services.comment_from_withdraw_token(token)
     except services.CommentError as exc:
-        return render(request, "comments/link_invalid.html", {"message": str(exc)}, status=404)
+        return _link_invalid(request, str(exc))
     if request.method == "POST" and comment.state != State.WITHDRAWN:
         services.comment_withdraw(comment=comment)
         comment.refresh_from_db()
@@ -221,10 +242,10 @@ def _own_comment(request: HttpRequest, token: str) -> OrgComment | HttpResponse:
     try:
         return services.comment_from_withdraw_token(token)
     except services.CommentError as exc:
-        return render(request, "comments/link_invalid.html", {"message": str(exc)}, status=404)
+        return _link_invalid(request, str(exc))
 
 
-@never_cache
+@poster_link
 @require_GET
 def yours(request: HttpRequest, token: str) -> HttpResponse:
     """Show a poster what the site keeps about their comment, with a copy to download and erasure."""
@@ -245,7 +266,7 @@ def _yours_context(comment: OrgComment, token: str, **extra) -> dict:
     }
 
 
-@never_cache
+@poster_link
 @require_GET
 def yours_copy(request: HttpRequest, token: str) -> HttpResponse:
     """Download, as JSON, everything stored about the comment (see ``selectors.poster_copy``)."""
@@ -257,7 +278,7 @@ def yours_copy(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@never_cache
+@poster_link
 @require_POST
 def yours_erase(request: HttpRequest, token: str) -> HttpResponse:
     """Erase the comment's personal data, once the poster has ticked that they understand."""
@@ -271,6 +292,7 @@ def yours_erase(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "comments/yours.html", _yours_context(comment, token, just_erased=True))
 
 
+@poster_link
 @require_http_methods(["GET", "POST"])
 def mute(request: HttpRequest, token: str) -> HttpResponse:
     """Stop follow-up mail for one discussion."""
@@ -279,7 +301,7 @@ def mute(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.comment_mute(token=token)
     except services.CommentError as exc:
-        return render(request, "comments/link_invalid.html", {"message": str(exc)}, status=404)
+        return _link_invalid(request, str(exc))
     return render(request, "comments/mute.html", {"token": token, "done": True})
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -53,12 +54,19 @@ def gunicorn(db, tmp_path):
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "CELERY_", "PYTEST_", "REDIS_URL", "DATABASE_URL"))
     }
-    environ.update(DJANGO_SETTINGS_MODULE="campaign.settings", DATABASE_URL=database_url(), PAGE_CACHE="false")
+    # DEBUG off as in production: Django then answers with the site's error pages, not its technical ones.
+    environ.update(
+        DJANGO_SETTINGS_MODULE="campaign.settings", DATABASE_URL=database_url(), PAGE_CACHE="false", DEBUG="false"
+    )
     command = [
         str(GUNICORN), "campaign.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
         "--access-logfile", str(access_log), "--error-logfile", str(tmp_path / "error.log"),
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=environ, start_new_session=True)
+    # The application's own log (Django's, on the console) goes to a file too, to be searched.
+    output = (tmp_path / "output.log").open("wb")
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=environ, start_new_session=True, stdout=output, stderr=subprocess.STDOUT
+    )
 
     def answers() -> bool:
         assert process.poll() is None, (tmp_path / "error.log").read_text()
@@ -73,6 +81,18 @@ def gunicorn(db, tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+        output.close()
+
+
+def send_raw(port: int, request: bytes, *, source: str = CLIENT_ADDRESS) -> bytes:
+    """Send bytes that http.client would refuse to write; return the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20, source_address=(source, 0)) as client:
+        client.sendall(request)
+        client.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    return answer
 
 
 def ask(port: int, method: str, path: str, *, source: str = "127.0.0.1") -> int:
@@ -121,3 +141,28 @@ def test_the_format_names_no_address_header_or_query():
     for atom in ("%(h)s", "%(r)s", "%(q)s", "%(f)s", "%(a)s", "}i", "}e"):
         assert atom not in access_format, atom
     assert namespace["loglevel"] == "info"  # at debug, gunicorn logs the address of a malformed request
+
+
+def test_refused_requests_log_no_address_and_no_traceback(gunicorn, tmp_path):
+    """Malformed or oversized requests: gunicorn's own 4xx, or the site's 400 page; never a 500 or an address."""
+    port, access_log = gunicorn
+    malformed = [
+        b"NOT A REQUEST LINE\r\n\r\n",
+        b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(b"X-H%d: v\r\n" % n for n in range(120)) + b"\r\n",
+    ]
+    for request in malformed:
+        status = send_raw(port, request).split(b"\r\n", 1)[0]
+        assert status.startswith(b"HTTP/1.1 4"), status
+    site_pages = [
+        b"GET /about/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+        b"GET /note/x/sections/a%00b/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    ]
+    for request in site_pages:
+        answer = send_raw(port, request)
+        assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+        assert b"This request could not be handled" in answer  # the site's own 400 page
+    logs = "\n".join(path.read_text() for path in (access_log, tmp_path / "error.log", tmp_path / "output.log"))
+    assert "Invalid request" in logs  # gunicorn did log what it refused, without saying from where
+    for secret in (CLIENT_ADDRESS, "ip=127", "Traceback", "Internal Server Error"):
+        assert secret not in logs, (secret, logs)

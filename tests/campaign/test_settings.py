@@ -183,6 +183,11 @@ MALFORMED = {
         ("RATELIMIT_SIGN_IN_FAILURES", "5 per 15m", False),
         ("TRUSTED_PROXY_COUNT", "-1", False),
         ("SECRET_KEY", "too-short-for-production", True),
+        ("SECRET_KEY", "abcde" * 12, True),
+        ("SECRET_KEY", "django-insecure-q8Vd2-LrXz7!mK4pT9wEs#6yHc1uN3bJf5gA0oZ^iR&lW", True),
+        ("ALLOWED_HOSTS", "*", True),
+        ("ALLOWED_HOSTS", "example.org, .", True),
+        ("ALLOWED_HOSTS", "example.org,*.", True),
         ("DEBUG", "true", True),
     ]
 }

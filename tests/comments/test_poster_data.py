@@ -120,7 +120,7 @@ def test_a_forged_or_broken_link_shows_a_clear_page(client, suffix):
     forged = services.withdraw_token(OrgComment(pk=1))[:-3] + "abc"
     response = client.get(f"/comments/yours/{forged}/{suffix}")
     assert response.status_code == 404
-    assert "This withdrawal link is not valid." in response.content.decode()
+    assert "This link to your comment is not valid or has expired." in response.content.decode()
 
 
 def test_erasing_needs_the_box_ticked_and_changes_nothing_without_it(client, mine):

@@ -114,6 +114,18 @@ def test_an_account_is_locked_from_one_address_after_repeated_failures(coordinat
     assert sign_in(Client(REMOTE_ADDR="198.51.100.9"), "coordinator", PASSWORD).status_code == 302
 
 
+def test_the_lock_counts_every_spelling_django_signs_in_as_the_same_account(coordinator, settings):
+    """Full-width letters (and padding) name the same account once Django has NFKC-normalised them."""
+    settings.RATELIMIT_SIGN_IN_FAILURES = "3/15m"
+    guesser = Client(REMOTE_ADDR=ADDRESS)
+    full_width = "".join(chr(ord(letter) + 0xFEE0) for letter in "coordinator")  # U+FF43...
+    for spelling in (full_width, " coordinator ", "coord" + full_width[5:]):
+        assert sign_in(guesser, spelling, "wrong-guess").status_code == 200
+    assert sign_in(guesser, full_width, PASSWORD).status_code == 429
+    assert sign_in(guesser, "coordinator", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in guesser.session
+
+
 def test_failures_on_one_account_do_not_lock_another(coordinator, stranger, settings):
     settings.RATELIMIT_SIGN_IN_FAILURES = "2/15m"
     client = Client(REMOTE_ADDR=ADDRESS)
