@@ -257,7 +257,8 @@ def test_a_whole_journey_leaks_neither_email_nor_address(
     assert committed(zarina.post, correct, {"comment": corrected}, follow=True).status_code == 200
     assert desk.get("/desk/corrections/").status_code == 200
     revision = first.revisions.get()
-    assert committed(desk.post, f"/desk/corrections/{revision.pk}/approve/", {"next": "/desk/corrections/"}).status_code == 302
+    approved = committed(desk.post, f"/desk/corrections/{revision.pk}/approve/", {"next": "/desk/corrections/"})
+    assert approved.status_code == 302
     assert "3. Listen." in reader.get(section.get_absolute_url()).content.decode()
     message = {"text": "Write to the working group through the campaign office.", "next": f"/desk/c/{first.pk}/log/"}
     assert committed(desk.post, f"/desk/c/{first.pk}/message/", message).status_code == 302
