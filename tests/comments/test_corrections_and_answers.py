@@ -3,8 +3,11 @@ others, rejections in the poster's language, private answers from the desk, link
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from celery.signals import task_prerun
+from django.apps import apps as django_apps
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,6 +28,15 @@ CORRECTED = "Peer outreach must be funded by the state, and led by sex workers."
 def desk(client, coordinator):
     client.force_login(coordinator)
     return client
+
+
+@pytest.fixture
+def default_reasons(db) -> None:
+    """The reasons and translations the migrations add (a transactional test elsewhere may have flushed them)."""
+    importlib.import_module("comments.migrations.0004_default_rejection_reasons").add_reasons(django_apps, None)
+    importlib.import_module("comments.migrations.0010_rejection_reason_translations").add_translations(
+        django_apps, None
+    )
 
 
 @pytest.fixture
@@ -168,7 +180,7 @@ def test_the_section_page_keeps_its_query_count_with_placeholders(client, sectio
 
 
 def test_the_rejection_mail_is_in_french_quotes_the_text_and_asks_for_no_reply_without_the_setting(
-    desk, section, django_capture_on_commit_callbacks
+    desk, section, default_reasons, django_capture_on_commit_callbacks
 ):
     comment = approved_comment(section, text="Notre texte rejeté.", user_email=POSTER, language="fr")
     OrgComment.objects.filter(pk=comment.pk).update(state=State.REVIEW, is_public=False, mail_language="fr")
@@ -182,7 +194,7 @@ def test_the_rejection_mail_is_in_french_quotes_the_text_and_asks_for_no_reply_w
 
 
 def test_with_a_reply_to_the_rejection_mail_says_replies_are_read(
-    desk, section, settings, django_capture_on_commit_callbacks
+    desk, section, settings, default_reasons, django_capture_on_commit_callbacks
 ):
     settings.COMMENTS_REPLY_TO = "coordinators@campaign.example"
     comment = approved_comment(section, text="Our text.", user_email=POSTER)
@@ -195,7 +207,7 @@ def test_with_a_reply_to_the_rejection_mail_says_replies_are_read(
     assert "reply to this mail: the coordinators read the replies" in notice.body
 
 
-def test_rejection_reasons_are_edited_in_every_language_on_the_desk(desk):
+def test_rejection_reasons_are_edited_in_every_language_on_the_desk(desk, default_reasons):
     reason = RejectionReason.objects.get(title="Abusive")
     page = desk.get(f"/desk/reasons/{reason.pk}/").content.decode()
     assert "Votre commentaire attaque" in page
@@ -203,6 +215,16 @@ def test_rejection_reasons_are_edited_in_every_language_on_the_desk(desk):
     desk.post(f"/desk/reasons/{reason.pk}/", {**data, "position": 1})
     reason.refresh_from_db()
     assert (reason.text_in("fr"), reason.text_in("es"), reason.text_in("ru")) == ("Injures.", "Abuse.", "Оскорбления.")
+
+
+def test_the_translations_migration_keeps_a_coordinators_own_translation(default_reasons):
+    RejectionReason.objects.filter(title="Duplicate").update(text_fr="Déjà reçu.")
+    importlib.import_module("comments.migrations.0010_rejection_reason_translations").add_translations(
+        django_apps, None
+    )
+    reasons = {r.title: r for r in RejectionReason.objects.all()}
+    assert reasons["Duplicate"].text_fr == "Déjà reçu."
+    assert all(r.text_fr and r.text_es and r.text_ru for r in reasons.values())
 
 
 # --- Private answers -----------------------------------------------------------------------------
