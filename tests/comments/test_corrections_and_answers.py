@@ -275,6 +275,7 @@ def test_a_private_answer_to_an_erased_poster_is_refused(desk, published):
 
 
 def test_the_comment_feeds_link_to_site_url_never_to_example_com(client, section, published, settings):
+    settings.SITE_URL = "https://note.campaign.example"  # not what the Site record says
     for path in (
         f"/comments/feeds/{section.document.slug}.atom",
         f"/comments/feeds/{section.document.slug}/{section.key}.atom",
