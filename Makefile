@@ -20,7 +20,7 @@ messages: .venv/.synced
 	@$(PY) manage.py compile_catalogues >/dev/null
 
 demo: .venv/.synced messages
-	$(PY) manage.py migrate --no-input
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	HOST=$(HOST) PORT=$(PORT) bash scripts/demo.sh

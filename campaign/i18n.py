@@ -79,7 +79,8 @@ def language_links(request: HttpRequest) -> list[LanguageLink]:
                 code=code,
                 name=info["name_local"],
                 url=url,
-                absolute=request.build_absolute_uri(url),
+                # From SITE_URL, as every absolute link: not from the request's Host (a cached page is shared).
+                absolute=settings.SITE_URL + url,
                 current=code == current,
                 default=code == settings.LANGUAGE_CODE,
                 bidi=info["bidi"],

@@ -188,6 +188,11 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+if "EMAIL_FILE_PATH" in _email:
+    # django-environ drops the leading slash of filemail:///abs/path (it reads "abs/path", relative to
+    # wherever the process runs): an empty host means the path is absolute, as written.
+    _absolute_file = (env.str("EMAIL_URL", "") or "").startswith("filemail:///")
+    EMAIL_FILE_PATH = ("/" if _absolute_file else "") + _email["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Guidance Note campaign <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -355,6 +360,9 @@ COMMENTS_CONFIRMATION_DAYS = env.int("COMMENTS_CONFIRMATION_DAYS", 7, minimum=1)
 COMMENTS_WITHDRAW_LINK_DAYS = env.int("COMMENTS_WITHDRAW_LINK_DAYS", 90, minimum=1)
 # Stop follow-up mail for a discussion, counted from the follow-up mail that carries it.
 COMMENTS_MUTE_LINK_DAYS = env.int("COMMENTS_MUTE_LINK_DAYS", 90, minimum=1)
+# The coordinators' address that reads replies (the Reply-To of decisions and private answers).
+# Unset, mail never asks a poster to reply: the sender address (DEFAULT_FROM_EMAIL) reads nothing.
+COMMENTS_REPLY_TO = env.str("COMMENTS_REPLY_TO", "")
 
 # --- Logging --------------------------------------------------------------------
 LOGGING = {

@@ -35,11 +35,15 @@ class BulkResult:
     refused: list[str] = field(default_factory=list)
 
 
-def rejection_message(*, reason: RejectionReason | None, note: str = "") -> str:
-    """Compose what a rejected poster is told: the chosen reason, then the coordinator's note."""
+def rejection_message(*, reason: RejectionReason | None, note: str = "", language: str = "en") -> str:
+    """Compose what a rejected poster is told: the chosen reason in their mail's language (its
+    translation, or the English), then the coordinator's note as written.
+
+    The reason's title is the coordinators' label, in their language: the poster gets its text.
+    """
     parts = []
     if reason is not None:
-        parts.append(f"{reason.title}: {reason.text}")
+        parts.append(reason.text_in(language))
     if note.strip():
         parts.append(note.strip())
     return "\n\n".join(parts)
@@ -62,7 +66,9 @@ def decide(
     if decision == REJECT:
         if reason is None:
             raise DeskError(_("Choose a reason to send to the poster."))
-        return services.comment_reject(comment=comment, by=by, reason=rejection_message(reason=reason, note=note))
+        language = OrgComment.objects.get(pk=comment.pk).mail_language_or_default
+        message = rejection_message(reason=reason, note=note, language=language)
+        return services.comment_reject(comment=comment, by=by, reason=message)
     if decision == SPAM:
         return services.comment_mark_spam(comment=comment, by=by, reason=DESK_REASON)
     if decision == NOT_SPAM:
@@ -157,12 +163,23 @@ def keyword_rule_delete(*, rule: KeywordRule) -> None:
 
 
 def rejection_reason_save(
-    *, reason: RejectionReason | None = None, title: str, text: str, position: int = 0
+    *,
+    reason: RejectionReason | None = None,
+    title: str,
+    text: str,
+    position: int = 0,
+    translations: dict[str, str] | None = None,
 ) -> RejectionReason:
-    """Create or change a rejection reason; its title is unique."""
+    """Create or change a rejection reason; its title is unique.
+
+    ``translations``: its text in the site's other languages ({"fr": ...}); one left empty sends
+    the English text to posters of that language.
+    """
     reason = reason or RejectionReason()
     reason.title = " ".join(title.split())
     reason.text = text.strip()
+    for language, translated in (translations or {}).items():
+        setattr(reason, f"text_{language}", translated.strip())
     reason.position = position
     if RejectionReason.objects.filter(title__iexact=reason.title).exclude(pk=reason.pk).exists():
         raise DeskError(_("A reason with this title exists already."))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -16,11 +18,25 @@ from guidance.models import Document, Section
 FEED_SIZE = 50
 
 
+def absolute(path: str) -> str:
+    """Every link of a feed from SITE_URL, never from the sites framework's domain ("example.com")."""
+    return settings.SITE_URL + path
+
+
+def _feed_path(obj) -> str:
+    if isinstance(obj, Section):
+        return reverse("comments:section-feed", kwargs={"slug": obj.document.slug, "key": obj.key})
+    return reverse("comments:document-feed", kwargs={"slug": obj.slug})
+
+
 class _CommentFeed(Feed):
     feed_type = SafeAtom1Feed
 
     def link(self, obj) -> str:
-        return obj.get_absolute_url()
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj) -> str:
+        return absolute(_feed_path(obj))
 
     def items(self, obj):
         return (
@@ -38,7 +54,7 @@ class _CommentFeed(Feed):
         return item.comment_html
 
     def item_link(self, item: OrgComment) -> str:
-        return item.get_absolute_url()
+        return absolute(item.get_absolute_url())
 
     def item_pubdate(self, item: OrgComment):
         return item.submit_date

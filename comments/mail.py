@@ -6,6 +6,8 @@ prefix (/fr/..., campaign/i18n.py): the poster lands on pages in the language th
 
 from __future__ import annotations
 
+import email.policy
+import textwrap
 from collections.abc import Callable
 
 from django.conf import settings
@@ -18,11 +20,40 @@ from comments import services
 from comments.models import OrgComment
 
 
+class TextMail(EmailMultiAlternatives):
+    """A mail whose text reads as written: links whole, accents as such, in any mail reader or log.
+
+    Python's mail policy folds at 78 characters, so a body with one longer line (a link with its
+    token) goes out quoted-printable or base64, and the console or file the embedded demo prints
+    to shows "=\n" cut links and "=C3=A9" for "é". Lines up to RFC 5322's 998 characters go as
+    they are (8bit); the mails wrap the texts people typed (``quote``), so no line is longer.
+    """
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
+def quote(text: str, *, limit: int = 4000) -> str:
+    """A poster's text as a mail quotes it: each line after "> ", wrapped (no line too long to go as text)."""
+    if len(text) > limit:
+        text = text[:limit].rstrip() + " […]"
+    lines = []
+    for line in text.splitlines() or [""]:
+        lines.extend(textwrap.wrap(line, width=76, break_long_words=True, break_on_hyphens=False) or [""])
+    return "\n".join(f"> {line}".rstrip() for line in lines)
+
+
 def _absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _send(*, to: str, language: str, template: str, context: Callable[[], dict]) -> None:
+def reply_to() -> list[str]:
+    """The coordinators' address that reads replies, if one is configured; mail never asks a poster
+    to reply without one (the sender address reads nothing)."""
+    return [settings.COMMENTS_REPLY_TO] if settings.COMMENTS_REPLY_TO else []
+
+
+def _send(*, to: str, language: str, template: str, context: Callable[[], dict], replies: bool = False) -> None:
     """Render a mail in the recipient's language: its own template where one exists, else the default.
 
     ``context`` is called with that language active, so the links it reverses carry its prefix.
@@ -34,7 +65,7 @@ def _send(*, to: str, language: str, template: str, context: Callable[[], dict])
             [f"comments/email/{language}/{template}_subject.txt", f"comments/email/{template}_subject.txt"], values
         ).strip()
         body = render_to_string([f"comments/email/{language}/{template}.txt", f"comments/email/{template}.txt"], values)
-    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[to])
+    message = TextMail(subject=" ".join(subject.split()), body=body, to=[to], reply_to=reply_to() if replies else None)
     message.send()
 
 
@@ -81,9 +112,12 @@ def send_decision(comment: OrgComment) -> None:
         to=comment.user_email,
         language=comment.mail_language_or_default,
         template=f"decision_{comment.state}",
+        replies=True,
         context=lambda: {
             "comment": comment,
             "reason": reason,
+            "quoted": quote(comment.comment),
+            "reply_to": bool(reply_to()),
             "comment_url": _absolute(comment.get_absolute_url()),
             "withdraw_url": _absolute(reverse("comments:withdraw", kwargs={"token": services.withdraw_token(comment)})),
             "withdraw_days": settings.COMMENTS_WITHDRAW_LINK_DAYS,
@@ -109,3 +143,21 @@ def send_review_digest(*, new: int, waiting: int) -> None:
             template="review_digest",
             context=lambda: {"new": new, "waiting": waiting, "desk_url": _absolute(reverse("desk:home"))},
         )
+
+
+def send_private_message(message) -> None:
+    """Mail a coordinator's private answer to the poster of the comment (``revisions.PrivateMessage``)."""
+    comment = message.comment
+    _send(
+        to=comment.user_email,
+        language=comment.mail_language_or_default,
+        template="private_message",
+        replies=True,
+        context=lambda: {
+            "comment": comment,
+            "text": message.text,
+            "quoted": quote(comment.comment, limit=600),
+            "reply_to": bool(reply_to()),
+            "comment_url": _absolute(comment.get_absolute_url()) if comment.state == "approved" else "",
+        },
+    )

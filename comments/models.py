@@ -103,6 +103,8 @@ class OrgComment(XtdComment):
     form_seconds = models.IntegerField(null=True, blank=True, editable=False)
     # The hidden field people never see was filled in: almost always a bot. Kept, scored, never dropped.
     honeypot_filled = models.BooleanField(default=False, editable=False)
+    # When a correction by its poster was approved and replaced the text: readers see "edited".
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
 
     objects = OrgCommentManager()
 
@@ -159,6 +161,10 @@ class ModerationEvent(models.Model):
         REQUEUE = "requeue", _("Sent back for review")
         WITHDRAW = "withdraw", _("Withdrawn by its poster")
         ERASE = "erase", _("Personal data erased at its poster's request")
+        CORRECT = "correct", _("Correction proposed by its poster")
+        CORRECT_APPROVE = "correct_approve", _("Correction approved")
+        CORRECT_REJECT = "correct_reject", _("Correction rejected")
+        MESSAGE = "message", _("Private message sent to the poster")
 
     comment = models.ForeignKey(OrgComment, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
@@ -229,10 +235,17 @@ class KeywordRule(models.Model):
 
 
 class RejectionReason(models.Model):
-    """An editable reason a coordinator can choose when rejecting a comment; sent to the poster."""
+    """An editable reason a coordinator can choose when rejecting a comment; sent to the poster.
+
+    ``text`` is the English text; the others are its translations, mailed to posters who write in
+    those languages (an empty one falls back to English).
+    """
 
     title = models.CharField(_("title"), max_length=120, unique=True)
     text = models.TextField(_("text sent to the poster"))
+    text_fr = models.TextField(_("text in French"), blank=True)
+    text_es = models.TextField(_("text in Spanish"), blank=True)
+    text_ru = models.TextField(_("text in Russian"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -240,6 +253,57 @@ class RejectionReason(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def text_in(self, language: str) -> str:
+        """The text for a poster whose mail is in ``language``: its translation, or the English."""
+        return getattr(self, f"text_{language}", "") or self.text
+
+
+class CommentRevision(models.Model):
+    """A correction a poster proposed for their comment, kept apart until a coordinator decides.
+
+    The comment readers see keeps its text until the correction is approved; then the text is
+    replaced and the comment says "edited". A rejected correction stays here, for the audit.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a coordinator")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    comment = models.ForeignKey(OrgComment, on_delete=models.CASCADE, related_name="revisions")
+    text = models.TextField(_("corrected text"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    # What screening found in the corrected text (messages for coordinators), and its score.
+    spam_score = models.FloatField(null=True, blank=True)
+    spam_reasons = models.JSONField(default=list, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.status}"
+
+
+class PrivateMessage(models.Model):
+    """A coordinator's private answer to a poster, mailed by a task to the address the comment keeps.
+
+    The coordinator writes the text and never sees the address; ``sent_at`` makes the mail go once.
+    """
+
+    comment = models.ForeignKey(OrgComment, on_delete=models.CASCADE, related_name="private_messages")
+    text = models.TextField(_("message"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: message {self.pk}"
 
 
 # The three models below held the naive Bayes classifier that ClassifierModel replaced. Nothing reads

@@ -572,6 +572,17 @@ def screen(comment: OrgComment) -> Screening:
     return Screening(results, total, decision, trusted, signature, group)
 
 
+# The checks that read only a text: what a poster's correction is screened with.
+TEXT_CHECKS = (check_links, check_keywords, check_classifier)
+
+
+def screen_text(text: str) -> tuple[float, list[dict]]:
+    """Score a text alone (a correction): its total and the findings coordinators read."""
+    unsaved = OrgComment(comment=text)
+    results = [check(unsaved, SenderHistory()) for check in TEXT_CHECKS]
+    return round(sum(r.score for r in results), 2), [asdict(r) for r in results if r.score or r.hold]
+
+
 def screen_comment(*, comment_id: int) -> str | None:
     """Screen a pending comment and record the decision; do nothing if it is no longer pending.
 

@@ -8,18 +8,53 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, F, Model, Q
+from django.db.models import Count, Exists, F, Model, OuterRef, Q
 from django.utils.translation import ngettext
 
-from comments.models import Kind, OrgComment
+from comments.models import Kind, OrgComment, State
 
 KIND_ORDER = [k.value for k in Kind]
 
 PUBLIC_FIELDS = (
     "id", "thread_id", "parent_id", "level", "order", "submit_date", "user_name", "comment_html", "kind",
     "organisation_name", "organisation_id", "city", "country", "on_behalf_of", "language", "display",
-    "version_id", "content_type_id", "object_pk", "official",
+    "version_id", "content_type_id", "object_pk", "official", "state", "edited_at",
 )  # fmt: skip
+
+
+def listed(target: Model) -> models.QuerySet:
+    """What a page's threads show: the visible comments, and the comments their posters withdrew
+    that still hold replies others wrote (shown as a placeholder, never with their text).
+
+    A withdrawn comment keeps ``is_public`` when its ancestors are public (services.PASSES_REPLIES);
+    whether a visible reply hangs under it is known only in the thread, and ``thread_page`` drops
+    the placeholders left with none.
+    """
+    return OrgComment.objects.for_target(target).filter(
+        Q(state=State.APPROVED) | Q(state=State.WITHDRAWN), is_public=True, is_removed=False
+    )
+
+
+def listed_threads(target: Model) -> models.QuerySet:
+    """The top-level comments that start a discussion shown on the page: visible ones, and withdrawn
+    ones with a visible reply (one subquery, so the page keeps its number of queries)."""
+    visible_reply = OrgComment.objects.visible().filter(thread_id=OuterRef("thread_id"), level__gt=0)
+    return listed(target).filter(level=0).filter(Q(state=State.APPROVED) | Exists(visible_reply))
+
+
+def _drop_empty_placeholders(comments: list[OrgComment]) -> list[OrgComment]:
+    """Keep a withdrawn comment only when a visible reply hangs somewhere under it."""
+    holding: set[int] = set()
+    parents = {c.pk: c.parent_id for c in comments}
+    for comment in comments:
+        if comment.state == State.APPROVED:
+            ancestor = parents.get(comment.pk)
+            while ancestor in parents and ancestor not in holding and ancestor != comment.pk:
+                holding.add(ancestor)
+                if parents[ancestor] == ancestor:
+                    break
+                ancestor = parents[ancestor]
+    return [c for c in comments if c.state == State.APPROVED or c.pk in holding]
 
 
 @dataclass
@@ -49,8 +84,8 @@ def thread_page(
     comments: the discussions per language (which also gives the paginator its count), the
     page's thread ids, and the comments of those threads in reading order.
     """
-    visible = OrgComment.objects.visible().for_target(target)
-    top = visible.filter(level=0)
+    visible = listed(target)
+    top = listed_threads(target)
     by_language = dict(top.order_by().values_list("language").annotate(n=Count("id")))
     if language:
         top = top.filter(language=language)
@@ -75,7 +110,20 @@ def thread_page(
     # Sorted here, not in SQL: the page's order of threads is known only here, and PostgreSQL would
     # sort whole rows (texts included), on disk once a section has thousands of comments.
     comments.sort(key=lambda c: (position[c.thread_id], c.order))
+    comments = _drop_empty_placeholders(comments)
     return ThreadPage(page=page, comments=comments, total=paginator.count, languages=by_language, language=language)
+
+
+def visible_replies(comment: OrgComment) -> int:
+    """How many published replies others wrote under a comment (they stay if it is withdrawn)."""
+    if not comment.nested_count:
+        return 0
+    return (
+        OrgComment.objects.visible()
+        .filter(thread_id=comment.thread_id, level__gt=comment.level, order__gt=comment.order)
+        .filter(order__lte=comment.order + comment.nested_count)
+        .count()
+    )
 
 
 def section_counts(sections) -> dict[int, list[tuple[str, str]]]:

@@ -42,6 +42,10 @@ TRANSITIONS: dict[str, set[str]] = {
     State.WITHDRAWN: set(),
 }
 
+# States whose comment lets the replies under it be shown: a withdrawn comment hides only itself
+# (the thread shows a placeholder in its place), not what others answered it.
+PASSES_REPLIES = {State.APPROVED, State.WITHDRAWN}
+
 # Decisions by coordinators in these states teach the classifier spam (SPAM) or ham (the others).
 LEARNED_STATES = {State.SPAM, State.APPROVED, State.REJECTED, State.REVIEW}
 
@@ -98,6 +102,19 @@ class Signature:
     display: str = Display.NAME_AND_ORGANISATION
 
 
+def checked_text(text: str) -> str:
+    """Return a comment's text cleaned; raise ``CommentError`` for an empty or too long one."""
+    text = clean_text(text)
+    if not text.strip():
+        raise CommentError(_("Please write your comment."))
+    if len(text) > settings.COMMENTS_TEXT_MAX_LENGTH:
+        raise CommentError(
+            _("Your comment has %(count)d characters; the limit is %(limit)d.")
+            % {"count": len(text), "limit": settings.COMMENTS_TEXT_MAX_LENGTH}
+        )
+    return text
+
+
 def comment_submit(
     *,
     target: models.Model,
@@ -119,21 +136,14 @@ def comment_submit(
     Posters who are signed in skip email confirmation. Raises ``CommentError`` for a
     reply that cannot be made (hidden parent, other page, too deep).
     """
-    text = clean_text(text)
-    if not text.strip():
-        raise CommentError(_("Please write your comment."))
-    if len(text) > settings.COMMENTS_TEXT_MAX_LENGTH:
-        raise CommentError(
-            _("Your comment has %(count)d characters; the limit is %(limit)d.")
-            % {"count": len(text), "limit": settings.COMMENTS_TEXT_MAX_LENGTH}
-        )
+    text = checked_text(text)
     if kind not in Kind.values:
         raise CommentError(_("Choose what kind of statement this is."))
     content_type = ContentType.objects.get_for_model(target)
     if parent is not None:
         if parent.content_type_id != content_type.id or parent.object_pk != str(target.pk):
             raise CommentError(_("You can only reply to a comment on the same page."))
-        if not parent.is_public:
+        if not parent.is_public or parent.state != State.APPROVED:
             raise CommentError(_("This comment cannot be replied to."))
         if parent.level >= max_thread_level():
             raise CommentError(
@@ -332,7 +342,8 @@ def comment_not_spam(*, comment: OrgComment, by: AbstractBaseUser | None, reason
 
 
 def comment_withdraw(*, comment: OrgComment) -> OrgComment:
-    """Withdraw a comment at its poster's request; it disappears everywhere."""
+    """Withdraw a comment at its poster's request; it disappears everywhere, and the replies others
+    wrote under it stay, under a placeholder (``refresh_visibility``)."""
     return change_state(
         comment=comment, new_state=State.WITHDRAWN, action=Action.WITHDRAW, by=None, reason="withdrawn by its poster"
     )
@@ -365,9 +376,9 @@ def comment_erase(*, comment: OrgComment) -> OrgComment:
     """Erase a comment's personal data at its poster's request, withdrawing it first; return the fresh row.
 
     Its text, signature, email and address hash are emptied, so no copy of them is left in the
-    database; the comment disappears from the site, and so do the replies under it (as when it is
-    withdrawn). The classifier's word counts keep what they learned from the text: they are totals
-    over many comments and hold no text. Erasing twice is harmless.
+    database; the comment disappears from the site, and the replies others wrote under it stay under
+    a placeholder (as when it is withdrawn). The classifier's word counts keep what they learned
+    from the text: they are totals over many comments and hold no text. Erasing twice is harmless.
     """
     with transaction.atomic():
         locked = OrgComment.objects.select_for_update().get(pk=comment.pk)
@@ -509,6 +520,8 @@ def refresh_visibility(comment: OrgComment) -> None:
 
     This replaces django-comments-xtd's pre_save hook, which copies a parent's public
     flag onto every reply and so would publish replies still waiting for moderation.
+    A comment its poster withdrew keeps ``is_public`` (``PASSES_REPLIES``): ``visible()`` hides it
+    by its state, the replies others wrote under it stay, and the thread shows a placeholder.
     ``is_public`` is a column of django-contrib-comments' table: it is updated there directly
     (through the child model, Django would first read the ids, one query more).
     """
@@ -516,7 +529,7 @@ def refresh_visibility(comment: OrgComment) -> None:
         parent_public = True
     else:
         parent_public = OrgComment.objects.filter(pk=comment.parent_id).values_list("is_public", flat=True).first()
-    comment.is_public = bool(parent_public) and comment.state == State.APPROVED
+    comment.is_public = bool(parent_public) and comment.state in PASSES_REPLIES
     Comment.objects.filter(pk=comment.pk).update(is_public=comment.is_public)
     if not comment.nested_count:
         # django-comments-xtd counts the replies ever made under a comment: none, nothing to do.
@@ -530,7 +543,7 @@ def refresh_visibility(comment: OrgComment) -> None:
         )
         next_frontier: dict[int, bool] = {}
         for pk, parent_id, state in children:
-            next_frontier[pk] = frontier[parent_id] and state == State.APPROVED
+            next_frontier[pk] = frontier[parent_id] and state in PASSES_REPLIES
         for public in (True, False):
             ids = [pk for pk, value in next_frontier.items() if value is public]
             if ids:

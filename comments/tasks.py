@@ -121,3 +121,19 @@ def send_review_digest() -> int:
     if new:
         mail.send_review_digest(new=new, waiting=waiting)
     return new
+
+
+@shared_task(name="comments.tasks.screen_correction", **RETRY)
+def screen_correction(revision_id: int) -> float | None:
+    """Screen a poster's correction for the coordinator who will read it."""
+    from comments import revisions
+
+    return revisions.correction_screen(revision_id=revision_id)
+
+
+@shared_task(name="comments.tasks.send_private_message", **RETRY)
+def send_private_message(message_id: int) -> bool:
+    """Mail a coordinator's private answer to the poster, once; the id is all the task is given."""
+    from comments import revisions
+
+    return revisions.private_message_deliver(message_id=message_id, send=mail.send_private_message)

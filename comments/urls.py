@@ -9,6 +9,7 @@ urlpatterns = [
     path("reply/<int:comment_id>/", views.reply, name="reply"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("withdraw/<str:token>/", views.withdraw, name="withdraw"),
+    path("correct/<str:token>/", views.correct, name="correct"),
     path("yours/<str:token>/", views.yours, name="yours"),
     path("yours/<str:token>/copy.json", views.yours_copy, name="yours-copy"),
     path("yours/<str:token>/erase/", views.yours_erase, name="yours-erase"),

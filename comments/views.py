@@ -13,6 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import ratelimits
 from campaign.privacy import client_address
-from comments import selectors, services
+from comments import revisions, selectors, services
 from comments.forms import OrgCommentForm
 from comments.models import ModerationEvent, OrgComment, State
 
@@ -234,7 +235,29 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and comment.state != State.WITHDRAWN:
         services.comment_withdraw(comment=comment)
         comment.refresh_from_db()
-    return render(request, "comments/withdraw.html", {"comment": comment, "token": token})
+    context = {"comment": comment, "token": token, "replies": selectors.visible_replies(comment)}
+    return render(request, "comments/withdraw.html", context)
+
+
+@poster_link
+@require_http_methods(["GET", "POST"])
+def correct(request: HttpRequest, token: str) -> HttpResponse:
+    """Let a poster correct their comment through the signed link in their mail (PRG on success)."""
+    comment = _own_comment(request, token)
+    if isinstance(comment, HttpResponse):
+        return comment
+    context = {"comment": comment, "token": token, "correctable": comment.state in revisions.CORRECTABLE}
+    if request.method == "POST":
+        text = request.POST.get("comment", "")
+        try:
+            revisions.correction_propose(comment=comment, text=text)
+        except services.CommentError as exc:
+            return render(request, "comments/correct.html", {**context, "error": str(exc), "text": text}, status=400)
+        return HttpResponseRedirect(reverse("comments:correct", kwargs={"token": token}) + "?sent=1")
+    pending = revisions.pending_correction(comment)
+    text = pending.text if pending else comment.comment
+    context.update(pending=pending, sent=request.GET.get("sent") == "1", text=text)
+    return render(request, "comments/correct.html", context)
 
 
 def _own_comment(request: HttpRequest, token: str) -> OrgComment | HttpResponse:
@@ -262,6 +285,8 @@ def _yours_context(comment: OrgComment, token: str, **extra) -> dict:
         "token": token,
         "erased": erased,
         "retention_days": settings.ADDRESS_RETENTION_DAYS,
+        "correctable_states": revisions.CORRECTABLE,
+        "pending_correction": revisions.pending_correction(comment),
         **extra,
     }
 
@@ -312,11 +337,8 @@ def permalink(request: HttpRequest, comment_id: int) -> HttpResponse:
     if target is None:
         raise Http404
     root = OrgComment.objects.filter(pk=comment.thread_id).values_list("submit_date", flat=True).first()
-    before = (
-        OrgComment.objects.visible()
-        .filter(content_type_id=comment.content_type_id, object_pk=comment.object_pk, level=0, submit_date__lt=root)
-        .count()
-    )
+    # Counted as the page lists discussions: one started by a withdrawn comment holding replies counts.
+    before = selectors.listed_threads(target).filter(submit_date__lt=root).count()
     page = before // settings.COMMENTS_PAGE_SIZE + 1
     query = f"?page={page}" if page > 1 else ""
     return HttpResponseRedirect(f"{target.get_absolute_url()}{query}#c{comment.pk}")

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# Every absolute link (mail, feeds, sitemap, exports) is built from SITE_URL: the address it runs at.
+export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
 .venv/bin/celery -A campaign worker --beat --loglevel INFO \
   --queues default,screening,mail,training --concurrency 2 \
@@ -14,8 +16,8 @@ trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
 
 cat <<MSG
 
-  The campaign site is starting at http://$HOST:$PORT/
-  Moderation (coordinators): http://$HOST:$PORT/admin/
+  The campaign site is starting at $SITE_URL/
+  Moderation desk (coordinators): $SITE_URL/desk/
   Coordinator login: coordinator / $(cat var/demo-coordinator-password 2>/dev/null || echo "see 'manage.py load_demo'")
   Mail is printed here, in this terminal. Ctrl-C stops the site and the worker.
 

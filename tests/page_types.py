@@ -21,7 +21,7 @@ from django.utils import timezone
 from campaign.models import Organisation
 from comments import services
 from comments.forms import OrgCommentForm
-from comments.models import KeywordRule, ModerationEvent, OrgComment, RejectionReason, State
+from comments.models import CommentRevision, KeywordRule, ModerationEvent, OrgComment, RejectionReason, State
 from guidance.models import Section, Version
 from tests import factories
 from tests.comments.builders import approved_comment
@@ -52,6 +52,9 @@ NOT_PAGES = {
     "desk:organisation-merge": "action",
     "desk:organisation-verify": "action",
     "desk:organisation-unverify": "action",
+    "desk:message": "action",
+    "desk:correction-approve": "action",
+    "desk:correction-reject": "action",
 }
 # Namespaces that are not the site's own pages (Django's admin is used only to sign in).
 NOT_OURS = ("admin:",)
@@ -172,6 +175,11 @@ def build(note) -> list[PageType]:
     _waiting(section, "An advert for a conference.", state=State.REJECTED, name="Events Ltd")
     withdrawn = approved_comment(section, text="Posted by mistake.", name="Kim")
     OrgComment.objects.filter(pk=withdrawn.pk).update(state=State.WITHDRAWN, is_public=False)
+    # Withdrawn by its author after others replied: the thread shows a placeholder above the reply.
+    held = approved_comment(section, text="Withdrawn after replies.", name="Ana")
+    approved_comment(section, parent=held, text="Our answer stays.", organisation_name="Rights Now")
+    OrgComment.objects.filter(pk=held.pk).update(state=State.WITHDRAWN)
+    OrgComment.objects.filter(pk=reply.pk).update(edited_at=timezone.now())  # a correction was approved
     unconfirmed = approved_comment(section, text="Waiting for my confirmation.", name="Sam")
     OrgComment.objects.filter(pk=unconfirmed.pk).update(state=State.UNCONFIRMED, is_public=False)
     confirm_token = services.issue_confirmation_token(comment_id=unconfirmed.pk)
@@ -190,6 +198,8 @@ def build(note) -> list[PageType]:
     own = approved_comment(section, text="Ours, to look at and erase.", name="Lee")
     yours_url = reverse("comments:yours", args=[services.withdraw_token(own)])
     erase_url = reverse("comments:yours-erase", args=[services.withdraw_token(own)])
+    CommentRevision.objects.create(comment=own, text="Ours, corrected, to look at and erase.")
+    correct_url = reverse("comments:correct", args=[services.withdraw_token(own)])
     mute_url = reverse("comments:mute", args=[services.mute_token(top)])
     post_url = reverse("comments:post")
     reason_url = reverse("desk:reason-edit", args=[reason.pk])
@@ -248,6 +258,20 @@ def build(note) -> list[PageType]:
         PageType("withdraw", "comments:withdraw", withdraw_url),
         PageType("withdrawn", "comments:withdraw", withdraw_url, submit=Submit("Withdraw my comment", withdraw_url)),
         PageType("yours", "comments:yours", yours_url),
+        PageType("correct", "comments:correct", correct_url),
+        PageType(
+            "correction-sent",
+            "comments:correct",
+            correct_url,
+            submit=Submit("Send the correction", correct_url, {"comment": "Ours, corrected again."}),
+        ),
+        PageType(
+            "correct-errors",
+            "comments:correct",
+            correct_url,
+            status=400,
+            submit=Submit("Send the correction", correct_url, {"comment": "Ours, to look at and erase."}),
+        ),
         PageType("erased", "comments:yours-erase", yours_url, submit=Submit("Erase", erase_url, {"understood": "yes"})),
         PageType("mute", "comments:mute", mute_url),
         PageType("muted", "comments:mute", mute_url, submit=Submit("Stop these mails", mute_url)),
@@ -292,6 +316,7 @@ def build(note) -> list[PageType]:
         ),
         PageType("desk-comment", "desk:comment-log", reverse("desk:comment-log", args=[top.pk]), who=COORDINATOR),
         PageType("desk-log", "desk:log", reverse("desk:log"), who=COORDINATOR),
+        PageType("desk-corrections", "desk:corrections", reverse("desk:corrections"), who=COORDINATOR),
         PageType("desk-keywords", "desk:keywords", reverse("desk:keywords"), who=COORDINATOR),
         PageType("desk-reasons", "desk:reasons", reverse("desk:reasons"), who=COORDINATOR),
         PageType("desk-reason", "desk:reason-edit", reason_url, who=COORDINATOR),

@@ -107,8 +107,32 @@ class KeywordRuleForm(forms.Form):
 
 class RejectionReasonForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
-    text = forms.CharField(label=_("Text sent to the poster"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Text sent to the poster (English)"), widget=forms.Textarea(attrs={"rows": 3}))
+    text_fr = forms.CharField(
+        label=_("In French"), required=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "fr"})
+    )
+    text_es = forms.CharField(
+        label=_("In Spanish"), required=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "es"})
+    )
+    text_ru = forms.CharField(
+        label=_("In Russian"), required=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "ru"})
+    )
     position = forms.IntegerField(label=_("Position"), min_value=0, max_value=32767, initial=0, required=False)
+
+
+TRANSLATED = ("fr", "es", "ru")  # the languages a rejection reason's text is written in, besides English
+
+
+class CorrectionRejectForm(forms.Form):
+    note = forms.CharField(label=_("Note for the audit log (optional)"), required=False, max_length=2000)
+
+
+class PrivateMessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Private message to the poster"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=settings.COMMENTS_TEXT_MAX_LENGTH,
+    )
 
 
 class MergeForm(forms.Form):

@@ -21,21 +21,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import services as campaign_services
 from campaign.models import Organisation
-from comments import classifier, desk_services, services
+from comments import classifier, desk_services, revisions, services
 from comments.desk import export, selectors, stats
 from comments.desk.access import coordinator_required
 from comments.desk.forms import (
     DECISION_LABELS,
+    TRANSLATED,
     AuditFilterForm,
     BulkForm,
+    CorrectionRejectForm,
     KeywordRuleForm,
     MergeForm,
     OfficialReplyForm,
+    PrivateMessageForm,
     QueueFilterForm,
     RejectForm,
     RejectionReasonForm,
 )
-from comments.models import KeywordRule, OrgComment, RejectionReason, State
+from comments.models import CommentRevision, KeywordRule, OrgComment, RejectionReason, State
 
 UNDO_KEY = "desk_undo_spam"
 DONE = {
@@ -181,6 +184,54 @@ def reply(request: HttpRequest, comment_id: int) -> HttpResponseRedirect:
     return _back(request)
 
 
+@coordinator_required
+@require_POST
+def private_message(request: HttpRequest, comment_id: int) -> HttpResponseRedirect:
+    """Send the poster a private answer, to the address the site keeps and the coordinator never sees."""
+    comment = get_object_or_404(OrgComment, pk=comment_id)
+    form = PrivateMessageForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request)
+    try:
+        revisions.private_message_send(comment=comment, text=form.cleaned_data["text"], by=request.user)
+    except services.CommentError as exc:
+        messages.error(request, _("The message was not sent: %(problem)s") % {"problem": exc})
+    else:
+        messages.success(request, _("Your message to the poster of #%(id)s is being mailed.") % {"id": comment_id})
+    return _back(request)
+
+
+# --- Corrections by posters ---------------------------------------------------------------------
+
+
+@coordinator_required
+@require_GET
+def corrections(request: HttpRequest) -> HttpResponse:
+    """The corrections posters proposed, each next to the text readers see now."""
+    page = Paginator(revisions.pending_corrections(), 50).get_page(request.GET.get("page", 1))
+    return render(request, "desk/corrections.html", {"page": page, "here": request.get_full_path()})
+
+
+@coordinator_required
+@require_POST
+def correction_decide(request: HttpRequest, revision_id: int, decision: str) -> HttpResponseRedirect:
+    """Approve a correction (the comment's text is replaced, "edited") or reject it (kept as it was)."""
+    revision = get_object_or_404(CommentRevision, pk=revision_id)
+    try:
+        if decision == "approve":
+            revisions.correction_approve(revision=revision, by=request.user)
+            messages.success(request, _("The correction of #%(id)s is approved.") % {"id": revision.comment_id})
+        else:
+            form = CorrectionRejectForm(request.POST)
+            note = form.cleaned_data["note"] if form.is_valid() else ""
+            revisions.correction_reject(revision=revision, by=request.user, note=note)
+            messages.success(request, _("The correction of #%(id)s is rejected.") % {"id": revision.comment_id})
+    except services.CommentError as exc:
+        messages.error(request, str(exc))
+    return _back(request, reverse("desk:corrections"))
+
+
 # --- Audit log ------------------------------------------------------------------------------
 
 
@@ -272,6 +323,7 @@ def _save_reason(request: HttpRequest, form: RejectionReasonForm, reason: Reject
             title=form.cleaned_data["title"],
             text=form.cleaned_data["text"],
             position=form.cleaned_data["position"] or 0,
+            translations={code: form.cleaned_data[f"text_{code}"] for code in TRANSLATED},
         )
     except services.CommentError as exc:
         form.add_error("title", str(exc))
@@ -303,7 +355,9 @@ def reason_edit(request: HttpRequest, reason_id: int) -> HttpResponse:
             messages.success(request, _("Reason saved."))
             return HttpResponseRedirect(reverse("desk:reasons"))
     else:
-        form = RejectionReasonForm(initial={"title": reason.title, "text": reason.text, "position": reason.position})
+        initial = {"title": reason.title, "text": reason.text, "position": reason.position}
+        initial.update({f"text_{code}": getattr(reason, f"text_{code}") for code in TRANSLATED})
+        form = RejectionReasonForm(initial=initial)
     return render(request, "desk/reason_edit.html", {"reason": reason, "form": form})
 
 

@@ -18,7 +18,7 @@ from django_countries import countries
 
 from comments import languages, selectors
 from comments.forms import OrgCommentForm
-from comments.models import Kind
+from comments.models import Kind, State
 from comments.services import max_thread_level
 from guidance.models import Document, Section
 
@@ -77,6 +77,8 @@ class _Thread:
         self.reply = escape(gettext("Reply"))
         self.on_behalf = gettext("on behalf of %(who)s")
         self.language_names: dict[str, str] = {}
+        self.withdrawn = escape(gettext("This comment was withdrawn by its author."))
+        self.edited = f' · <span class="edited">{escape(gettext("edited"))}</span>'
 
     def country(self, code: str) -> str:
         if code not in self.countries:
@@ -101,7 +103,18 @@ class _Thread:
             self.versions[comment.version_id] = note
         return self.versions[comment.version_id]
 
+    def placeholder(self, comment) -> str:
+        """What stands in a thread for a comment its author withdrew: no text, no signature, no date,
+        only its place, so that the replies others wrote under it keep their context and anchors."""
+        pk = str(comment.pk)
+        return (
+            f'<li class="comment withdrawn level-{comment.level}" id="c{pk}">\n<article>\n'
+            f'<p class="muted">{self.withdrawn}</p>\n</article>\n</li>\n'
+        )
+
     def __call__(self, comment) -> str:
+        if comment.state == State.WITHDRAWN:
+            return self.placeholder(comment)
         name, organisation = comment.public_name, comment.public_organisation
         anonymous = not (name or organisation)
         # The raw code: CountryField wraps it in a Country object (and a translation lookup) on access.
@@ -138,7 +151,8 @@ class _Thread:
             f" · {self.language(comment.language)}"
             f' · <time datetime="{local.isoformat(timespec="seconds")}">'
             f"{local.day} {self.months[local.month]} {local.year:04d}</time>"
-            f"{self.version(comment) if comment.version_id else ''}\n"
+            f"{self.version(comment) if comment.version_id else ''}"
+            f"{self.edited if comment.edited_at else ''}\n"
             f' · <a href="#c{pk}" aria-label="{self.link}">#</a>\n</header>\n'
             f'<div class="comment-body" lang="{lang}" dir="auto">{comment.comment_html}</div>\n'
             f"{reply}</article>\n</li>\n"

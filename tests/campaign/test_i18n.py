@@ -103,8 +103,8 @@ def test_every_page_type_has_the_switcher_and_alternates_for_the_same_page(clien
         assert [link["href"] for link in links] == [in_language(english, code) for code in LANGUAGES], path
         assert [link["hreflang"] for link in links if link["current"]] == [language], path
         assert alternates(content) == {
-            **{code: f"http://testserver{in_language(english, code)}" for code in LANGUAGES},
-            "x-default": f"http://testserver{english}",
+            **{code: f"{settings.SITE_URL}{in_language(english, code)}" for code in LANGUAGES},
+            "x-default": f"{settings.SITE_URL}{english}",
         }, path
 
 

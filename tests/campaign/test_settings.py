@@ -288,3 +288,19 @@ def test_production_behind_a_proxy_may_leave_the_https_redirect_to_it():
     shown = show_settings(**PRODUCTION_ENV, SECURE_SSL_REDIRECT="false")
     assert shown["SECURE_SSL_REDIRECT"] is False
     assert shown["SESSION_COOKIE_SECURE"] is True
+
+
+def test_filemail_with_an_absolute_path_writes_there(tmp_path):
+    """django-environ reads filemail:///abs/path as the relative "abs/path": the settings keep it absolute."""
+    outbox = tmp_path / "mail"
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings; from django.core.mail import send_mail\n"
+        "print(settings.EMAIL_FILE_PATH)\n"
+        "send_mail('Subject', 'Body é', None, ['someone@example.org'])\n"
+    )
+    result = run_python(code, clean_environ(EMAIL_URL=f"filemail://{outbox}"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(outbox)
+    (written,) = outbox.iterdir()
+    assert "Body é" in written.read_text()

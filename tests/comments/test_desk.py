@@ -240,7 +240,8 @@ def test_reject_sends_the_reason_and_the_note_to_the_poster(
     assert comment.state == State.REJECTED
     event = last_event(comment)
     assert event.actor == coordinator and event.action == "reject"
-    assert event.reason == "Elsewhere: Your comment is not about the Guidance Note.\n\nTry the forum."
+    # The reason's text is the poster's; its title is the coordinators' label, not mailed.
+    assert event.reason == "Your comment is not about the Guidance Note.\n\nTry the forum."
     notices = [m for m in mail.outbox if POSTER_EMAIL in m.to]
     assert len(notices) == 1
     assert "Your comment is not about the Guidance Note." in notices[0].body

@@ -2,8 +2,9 @@
 
 Zarina posts anonymously (with her email) from behind a proxy, confirms, a coordinator moderates
 on the desk, another organisation replies, she replies back, readers read pages and feeds, the
-coordinator exports endorsements, she withdraws her reply, downloads her data and erases both
-her comments, and the nightly purge runs. Meanwhile the test records:
+coordinator exports endorsements, she corrects her comment and the coordinator approves the
+correction and answers her privately from the desk, she withdraws her reply, downloads her data
+and erases both her comments, and the nightly purge runs. Meanwhile the test records:
 
 - every response: status, headers, cookies, redirect target and body, for every client;
 - every log record of every logger, at DEBUG, formatted with its exception;
@@ -140,7 +141,8 @@ def mails_to(address: str) -> list:
 
 def record_mail(recorder: Recorder) -> None:
     for number, message in enumerate(mail.outbox):
-        text = message.message().as_string()
+        # As the backends write it: as_string() would re-encode an 8bit body in base64, hiding it.
+        text = message.message().as_bytes().decode()
         if message.to == [EMAIL]:
             # Her own mail necessarily names her address as its recipient: nothing else may.
             text = re.sub(rf"^To: {re.escape(EMAIL)}$", "To: [her]", text, flags=re.MULTILINE)
@@ -247,6 +249,22 @@ def test_a_whole_journey_leaks_neither_email_nor_address(
     assert zarina.get("/comments/post/").status_code == 405
     assert zarina.get("/comments/yours/forged-token/").status_code == 404
 
+    # She corrects her first comment from her mail; the coordinator approves the correction, and
+    # answers her privately (she asked how to reach the working group).
+    correct = mail_link(mails_to(EMAIL)[0], "withdraw").replace("/withdraw/", "/correct/")
+    assert zarina.get(correct).status_code == 200
+    corrected = "We are sex workers in a criminalised country.\n\n1. Decriminalise.\n2. Fund peers.\n3. Listen."
+    assert committed(zarina.post, correct, {"comment": corrected}, follow=True).status_code == 200
+    assert desk.get("/desk/corrections/").status_code == 200
+    revision = first.revisions.get()
+    approved = committed(desk.post, f"/desk/corrections/{revision.pk}/approve/", {"next": "/desk/corrections/"})
+    assert approved.status_code == 302
+    assert "3. Listen." in reader.get(section.get_absolute_url()).content.decode()
+    message = {"text": "Write to the working group through the campaign office.", "next": f"/desk/c/{first.pk}/log/"}
+    assert committed(desk.post, f"/desk/c/{first.pk}/message/", message).status_code == 302
+    assert "Write to the working group" in mails_to(EMAIL)[-1].body
+    assert desk.get(f"/desk/c/{first.pk}/log/").status_code == 200
+
     # She withdraws her reply, then downloads her data and erases both comments, each from its mail.
     withdraw_second = mail_link(mails_to(EMAIL)[-2], "withdraw")
     assert committed(zarina.post, withdraw_second).status_code == 200
@@ -261,7 +279,8 @@ def test_a_whole_journey_leaks_neither_email_nor_address(
     assert set(recorder.tasks) >= {
         "comments.tasks.send_confirmation", "comments.tasks.screen_comment", "comments.tasks.train_classifier",
         "comments.tasks.send_decision_notice", "comments.tasks.notify_followers", "comments.tasks.send_review_digest",
-        "comments.tasks.purge_personal_data",
+        "comments.tasks.purge_personal_data", "comments.tasks.screen_correction",
+        "comments.tasks.send_private_message",
     }  # fmt: skip
     assert len(mails_to(EMAIL)) >= 5  # confirmations, decisions, the follow-up
     record_mail(recorder)

@@ -30,7 +30,8 @@ POST_ONLY = {
     "desk/bulk/", "desk/keywords/add/", "desk/keywords/<int:rule_id>/delete/", "desk/reasons/add/",
     "desk/reasons/<int:reason_id>/delete/", "desk/organisations/merge/",
     "desk/organisations/<int:organisation_id>/verify/", "desk/organisations/<int:organisation_id>/unverify/",
-    "comments/yours/<str:token>/erase/",
+    "comments/yours/<str:token>/erase/", "desk/c/<int:comment_id>/message/",
+    "desk/corrections/<int:revision_id>/approve/", "desk/corrections/<int:revision_id>/reject/",
 }  # fmt: skip
 # The same view as a route visited here, in another language of the note.
 SAME_VIEW = {"note/<slug:slug>/v<int:number>/<str:lang>/", "note/<slug:slug>/v<int:number>/<str:lang>/print/"}
@@ -122,6 +123,7 @@ def test_every_page_loads_only_from_this_site_and_breaks_no_csp_rule(page, site,
     visit(f"/comments/mute/{token}/")
     visit(f"/comments/yours/{token}/")
     download(f"/comments/yours/{token}/copy.json", re.compile("Download a copy"))
+    visit(f"/comments/correct/{token}/")
     # Error pages: not found, a broken link, a refused form (no CSRF cookie), a malformed post.
     visit("/no-such-page/", 404)
     visit("/comments/yours/forged/", 404)
@@ -145,7 +147,7 @@ def test_every_page_loads_only_from_this_site_and_breaks_no_csp_rule(page, site,
     for url in (
         "/desk/queue/review/", "/desk/queue/approved/", f"/desk/c/{endorsement.pk}/log/", "/desk/log/",
         "/desk/keywords/", "/desk/reasons/", f"/desk/reasons/{site['reason'].pk}/", "/desk/organisations/",
-        "/desk/stats/",
+        "/desk/stats/", "/desk/corrections/",
     ):  # fmt: skip
         visit(url)
     download("/desk/export/endorsements.csv", re.compile(r"Endorsements \(CSV\)"))
