@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # The desk URLs that are pages (GET); every other desk URL is an action that takes POST only.
 PAGES = {
+    "desk:corrections",
     "desk:home",
     "desk:queue",
     "desk:comment-log",
