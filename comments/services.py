@@ -312,7 +312,11 @@ def comment_confirm(*, token: str) -> Confirmation:
 
 
 def _earlier_copy(comment: OrgComment) -> OrgComment | None:
-    """The same text on the same page, confirmed earlier from the same mailbox and still standing."""
+    """The same text on the same page, confirmed earlier from the same mailbox and still standing.
+
+    Not one in the spam folder: a poster who tries again after their comment went there must reach
+    a coordinator (the screening holds the repeat for review), not be folded into the spam.
+    """
     return (
         OrgComment.objects.filter(
             content_type_id=comment.content_type_id,
@@ -322,7 +326,7 @@ def _earlier_copy(comment: OrgComment) -> OrgComment | None:
             confirmed_by_mail=True,
         )
         .exclude(pk=comment.pk)
-        .exclude(state__in=[State.UNCONFIRMED, State.WITHDRAWN, State.REJECTED])
+        .exclude(state__in=[State.UNCONFIRMED, State.WITHDRAWN, State.REJECTED, State.SPAM])
         .order_by("submit_date")
         .first()
     )

@@ -145,6 +145,17 @@ def test_the_same_text_twice_from_the_same_poster_is_kept_once_and_they_are_told
     assert copy.comment == copy.user_email == copy.fingerprint == ""
 
 
+def test_a_repeat_of_a_comment_in_the_spam_folder_goes_to_a_coordinator_not_into_the_spam(post, confirm, section):
+    post(section)
+    confirm()
+    OrgComment.objects.update(state="spam")
+    post(section)
+    assert "your comment is confirmed" in confirm().content.decode()
+    repeat = OrgComment.objects.order_by("pk").last()
+    assert repeat.state == "review" and repeat.comment
+    assert "duplicate" in {reason["check"] for reason in repeat.spam_reasons}
+
+
 def test_the_same_text_twice_from_the_same_member_is_kept_once_and_they_are_told(client, member, post, section):
     client.force_login(member)
     post(section, email=member.email)
