@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -133,7 +132,8 @@ def official_reply(*, parent: OrgComment, text: str, language: str, by: Abstract
             parent=parent,
             text=text,
             kind=Kind.COMMENT,
-            email=getattr(by, "email", "") or settings.DEFAULT_FROM_EMAIL,
+            # The coordinator's own address (or none): a reply under any other would wait for a mailed confirmation.
+            email=getattr(by, "email", ""),
             signature=services.Signature(organisation_name=WORKING_GROUP, display=Display.ORGANISATION_ONLY),
             language=language,
             user=by,

@@ -70,14 +70,17 @@ def _send(*, to: str, language: str, template: str, context: Callable[[], dict],
 
 
 def send_confirmation(comment: OrgComment, token: str) -> None:
-    """Ask the poster to confirm their comment; the link carries only an opaque token."""
+    """Ask the poster to confirm their comment; the link carries only an opaque token.
+
+    Whoever typed the address wrote what stands beside it: the mail carries none of it (no text,
+    name or organisation), only the links its owner needs, so that a post in someone else's name
+    cannot make the site deliver its words to them.
+    """
     _send(
         to=comment.user_email,
         language=comment.mail_language_or_default,
         template="confirmation",
         context=lambda: {
-            "comment": comment,
-            "target_url": _absolute(comment.content_object.get_absolute_url()) if comment.content_object else "",
             "confirm_url": _absolute(reverse("comments:confirm", kwargs={"token": token})),
             "withdraw_url": _absolute(reverse("comments:withdraw", kwargs={"token": services.withdraw_token(comment)})),
             "days": settings.COMMENTS_CONFIRMATION_DAYS,

@@ -93,6 +93,9 @@ class OrgComment(XtdComment):
     # SHA-256 of the opaque confirmation token mailed to the poster; the token itself is not stored.
     confirmation_hash = models.CharField(max_length=64, blank=True, db_index=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The poster opened the link mailed to ``user_email``: the only proof that the address is theirs.
+    # A sender's history and trust by email (comments.screening) count only comments that have it.
+    confirmed_by_mail = models.BooleanField(default=False, editable=False)
     # A reply by a coordinator on behalf of the working group: signed as the group, never by name.
     official = models.BooleanField(_("official reply of the working group"), default=False)
     # MinHash signature of the text's word shingles, to find near-duplicates across posters.

@@ -19,7 +19,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, ngettext_lazy
@@ -172,7 +171,12 @@ def describe(findings: list) -> str:
 
 @dataclass(frozen=True)
 class SenderHistory:
-    """What the site already holds from the same sender (email or address), read in one query."""
+    """What the site already holds from the same sender (email or address), read in one query.
+
+    By email, only comments confirmed through the link mailed to that address count, and only for a
+    comment that was itself so confirmed: a typed address proves nothing, so posts that someone
+    else made in its name never weigh on its owner, nor lend anybody its owner's record.
+    """
 
     duplicate_of: int | None = None  # an earlier comment by the same poster with the same text
     last_hour_by_address: int = 0
@@ -183,9 +187,10 @@ class SenderHistory:
 def sender_history(comment: OrgComment) -> SenderHistory:
     """Count the sender's other comments, for the duplicate, rate and trust checks.
 
-    One statement, two indexed parts: by email (``UPPER(user_email)``, the index of migration 0005)
-    and by address hash. Not an OR of the two: on two tables, it could use neither index. Its cost
-    does not grow with the number of comments on the site.
+    One statement, two indexed parts: by email (``UPPER(user_email)``, the index of migration 0005),
+    over mail-confirmed comments only (see ``SenderHistory``), and by address hash, over every post
+    that address sent, confirmed or not. Not an OR of the two: on two tables, it could use neither
+    index. Its cost does not grow with the number of comments on the site.
 
     Written in SQL: it runs for every comment screened, and the ORM spent five times longer
     compiling the two queries (three filtered aggregates on a three-table model) than PostgreSQL
@@ -195,7 +200,8 @@ def sender_history(comment: OrgComment) -> SenderHistory:
     ops = connection.ops
     since = ops.adapt_datetimefield_value(comment.submit_date - timedelta(hours=1))
     until = ops.adapt_datetimefield_value(comment.submit_date)
-    email, address, text = comment.user_email or "", comment.address_hash or "", comment.fingerprint or ""
+    email = comment.user_email if comment.confirmed_by_mail else ""
+    address, text = comment.address_hash or "", comment.fingerprint or ""
     values = {
         "pk": comment.pk,
         "email": email,
@@ -208,6 +214,7 @@ def sender_history(comment: OrgComment) -> SenderHistory:
         "until": until,
         "withdrawn": State.WITHDRAWN.value,
         "approved": State.APPROVED.value,
+        "confirmed": True,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, [values[name] for name in params])
@@ -232,7 +239,9 @@ def _sender_history_sql() -> tuple[str, list[str]]:
         return f"{prefix}.{quote(meta.get_field(name).column)}"
 
     c_id, c_email, c_date = (col(comments, "c", name) for name in ("id", "user_email", "submit_date"))
-    o_text, o_state, o_address = (col(orgs, "o", name) for name in ("fingerprint", "state", "address_hash"))
+    o_text, o_state, o_address, o_confirmed = (
+        col(orgs, "o", name) for name in ("fingerprint", "state", "address_hash", "confirmed_by_mail")
+    )
     table = f"{quote(comments.db_table)} c JOIN {quote(orgs.db_table)} o ON o.{quote(orgs.pk.column)} = {c_id}"
     in_last_hour = f"{c_date} >= %s AND {c_date} <= %s"
     # Table and column names from the models' _meta; every value is a parameter.
@@ -241,7 +250,7 @@ def _sender_history_sql() -> tuple[str, list[str]]:
         f" SELECT MIN(CASE WHEN %s AND {o_text} = %s AND {o_state} <> %s THEN {c_id} END) AS duplicate_of,"
         f" COUNT(CASE WHEN {in_last_hour} THEN 1 END) AS last_hour,"
         f" COUNT(CASE WHEN {o_state} = %s THEN 1 END) AS approved"
-        f" FROM {table} WHERE %s AND UPPER({c_email}) = UPPER(%s) AND {c_id} <> %s"
+        f" FROM {table} WHERE %s AND UPPER({c_email}) = UPPER(%s) AND {o_confirmed} = %s AND {c_id} <> %s"
         ") by_email CROSS JOIN ("
         f" SELECT COUNT(*) AS last_hour FROM {table}"
         f" WHERE %s AND {o_address} = %s AND {in_last_hour} AND {c_id} <> %s"
@@ -250,7 +259,7 @@ def _sender_history_sql() -> tuple[str, list[str]]:
     params = [
         *("has_fingerprint", "fingerprint", "withdrawn"),
         *("since", "until", "approved"),
-        *("has_email", "email", "pk"),
+        *("has_email", "email", "confirmed", "pk"),
         *("has_address", "address", "since", "until", "pk"),
     ]
     return sql, params
@@ -536,15 +545,16 @@ def _band_table() -> tuple[str, str, str]:
 
 
 def is_trusted(comment: OrgComment, history: SenderHistory | None = None) -> bool:
-    """A member of a verified organisation, or an email with an earlier approved comment."""
-    if comment.user_id:
-        # By ids: the comment is loaded without its user and organisation (most posters have neither).
-        member_of = Q(members=comment.user_id)
-        if comment.organisation_id:
-            member_of |= Q(pk=comment.organisation_id)
-        if Organisation.objects.filter(member_of, verified_at__isnull=False).exists():
-            return True
-    return (history or sender_history(comment)).approved_before
+    """Trust what the poster proved, never what they typed.
+
+    The signed-in account that posted belongs to a verified organisation (an organisation named
+    or linked on the comment proves nothing), or the comment was confirmed through the link
+    mailed to its address and that address has an earlier approved comment, itself so confirmed.
+    """
+    if comment.user_id and Organisation.objects.filter(members=comment.user_id, verified_at__isnull=False).exists():
+        # By id: the comment is loaded without its user (most posters have none).
+        return True
+    return comment.confirmed_by_mail and (history or sender_history(comment)).approved_before
 
 
 def decide(total: float, *, trusted: bool, held: bool, volume: float = 0.0, classifier_sure: bool = False) -> str:

@@ -25,7 +25,7 @@ from django_comments.models import Comment
 
 from campaign.privacy import address_hash
 from comments import languages
-from comments.models import Display, Kind, ModerationEvent, OrgComment, State
+from comments.models import Display, Kind, MinHashBand, ModerationEvent, OrgComment, State
 from comments.text import clean_text, fingerprint, render_text
 
 Action = ModerationEvent.Action
@@ -66,7 +66,11 @@ class InvalidTransition(CommentError):
 
 
 class DuplicateComment(CommentError):
-    """The same poster already sent the same text to the same page; the earlier comment is kept."""
+    """A signed-in member already sent the same text to the same page; the earlier comment is kept.
+
+    Only a member's own account is looked up, never a typed email: the answer tells them nothing
+    about anybody else (see ``comment_submit``).
+    """
 
     def __init__(self, earlier: OrgComment) -> None:
         self.earlier = earlier
@@ -133,8 +137,15 @@ def comment_submit(
 ) -> OrgComment:
     """Store a new comment, hidden, and queue its confirmation mail or its screening.
 
-    Posters who are signed in skip email confirmation. Raises ``CommentError`` for a
-    reply that cannot be made (hidden parent, other page, too deep).
+    A signed-in member who posts with their account's address skips email confirmation; any other
+    address is confirmed by mail, whoever types it. Raises ``CommentError`` for a reply that cannot
+    be made (hidden parent, other page, too deep).
+
+    What happens here must not depend on who wrote the comments already stored: a visitor who
+    types someone's address beside a published text must get the answer, the mail and the timing
+    that any address gets. So nothing is looked up by the typed email: a poster who sends the same
+    text twice hears of it when they confirm it (``comment_confirm``), through the link that only
+    their mailbox received. A member's own earlier comments are theirs to know, by account.
     """
     text = checked_text(text)
     if kind not in Kind.values:
@@ -151,20 +162,22 @@ def comment_submit(
                 % {"levels": max_thread_level()}
             )
     signed_in = user is not None and user.is_authenticated
+    email = email.strip()
+    # The account's address stands confirmed (accounts are made by coordinators); a typed other one
+    # proves nothing, and is confirmed by mail like everyone's.
+    account_email = (getattr(user, "email", "") or "").strip()
+    by_account = signed_in and email.casefold() == account_email.casefold()
     text_fingerprint = fingerprint(text)
-    earlier = (
-        OrgComment.objects.filter(
-            content_type=content_type,
-            object_pk=str(target.pk),
-            fingerprint=text_fingerprint,
-            user_email__iexact=email.strip(),
+    if signed_in:
+        earlier = (
+            OrgComment.objects.for_target(target)
+            .filter(user=user, fingerprint=text_fingerprint)
+            .exclude(state__in=[State.WITHDRAWN, State.REJECTED])
+            .first()
         )
-        .exclude(state__in=[State.WITHDRAWN, State.REJECTED])
-        .first()
-    )
-    if earlier is not None:
-        # The same poster sent the same text again (a double click, a second try): keep one.
-        raise DuplicateComment(earlier)
+        if earlier is not None:
+            # The same member sent the same text again (a double click, a second try): keep one.
+            raise DuplicateComment(earlier)
     now = timezone.now()
     comment = OrgComment(
         content_type=content_type,
@@ -172,7 +185,7 @@ def comment_submit(
         site_id=settings.SITE_ID,
         user=user if signed_in else None,
         user_name=signature.name[:50],
-        user_email=email.strip(),
+        user_email=email,
         user_url="",
         comment=text,
         comment_html=render_text(text),
@@ -191,13 +204,13 @@ def comment_submit(
         # Mail goes out in the comment's language if the site speaks it, else in the page's.
         mail_language=languages.mail_language(language, translation.get_language()),
         version=version,
-        state=State.PENDING if signed_in else State.UNCONFIRMED,
+        state=State.PENDING if by_account else State.UNCONFIRMED,
         state_changed_at=now,
         fingerprint=text_fingerprint,
         form_seconds=form_seconds,
         honeypot_filled=honeypot_filled,
         address_hash=hash_client_address(client_address),
-        confirmed_at=now if signed_in else None,
+        confirmed_at=now if by_account else None,
     )
     comment.full_clean(exclude=["comment", "user_email", "content_type", "site", "user"])
     with transaction.atomic():
@@ -207,14 +220,14 @@ def comment_submit(
         ModerationEvent.objects.create(
             comment=comment, actor=None, action=Action.SUBMIT, old_state="", new_state=State.UNCONFIRMED
         )
-        if signed_in:
+        if by_account:
             ModerationEvent.objects.create(
                 comment=comment,
                 actor=comment.user,
                 action=Action.CONFIRM,
                 old_state=State.UNCONFIRMED,
                 new_state=State.PENDING,
-                reason="signed in",
+                reason="signed in, with the account's address",
             )
             transaction.on_commit(lambda: after_pending(comment.pk), robust=True)
         else:
@@ -280,10 +293,25 @@ def _live_confirmation_links(token: str):
     return OrgComment.objects.filter(confirmation_hash=hash_token(token), submit_date__gt=since)
 
 
-def comment_confirm(*, token: str) -> tuple[OrgComment, bool]:
-    """Confirm the comment the token points at; return it and whether this call confirmed it.
+@dataclass(frozen=True)
+class Confirmation:
+    """What a confirmation link did: ``confirmed_now`` is False for a link used before.
 
-    A token that was already used returns the comment with False; an unknown one raises.
+    ``kept`` is the earlier comment this one repeated (the same text from the same mailbox, on the
+    same page): this one was then erased rather than sent on, and only the mailbox's holder is told.
+    """
+
+    comment: OrgComment
+    confirmed_now: bool
+    kept: OrgComment | None = None
+
+
+def comment_confirm(*, token: str) -> Confirmation:
+    """Confirm the comment the token points at, or fold it into the same poster's earlier copy.
+
+    A token that was already used returns the comment, not confirmed now; an unknown one raises.
+    The token proves the mailbox: only now may the comment be matched with others from the same
+    address, and only its holder sees what the match found.
     """
     if not token or len(token) > 200:
         raise CommentError(str(CONFIRMATION_LINK_INVALID))
@@ -292,12 +320,41 @@ def comment_confirm(*, token: str) -> tuple[OrgComment, bool]:
         if comment is None:
             raise CommentError(str(CONFIRMATION_LINK_INVALID))
         if comment.state != State.UNCONFIRMED:
-            return comment, False
+            return Confirmation(comment, confirmed_now=False)
+        kept = _earlier_copy(comment)
+        if kept is not None:
+            reason = "a second copy of its poster's comment"
+            _transition(comment, State.WITHDRAWN, action=Action.WITHDRAW, reason=reason)
+            _erase_locked(comment, reason="the second copy of a comment, erased when its poster confirmed it")
+            comment.refresh_from_db()
+            return Confirmation(comment, confirmed_now=True, kept=kept)
         comment.confirmed_at = timezone.now()
-        comment.save(update_fields=["confirmed_at"])
+        comment.confirmed_by_mail = True
+        comment.save(update_fields=["confirmed_at", "confirmed_by_mail"])
         _transition(comment, State.PENDING, action=Action.CONFIRM, actor=None, reason="confirmed by email")
         transaction.on_commit(lambda: after_pending(comment.pk), robust=True)
-    return comment, True
+    return Confirmation(comment, confirmed_now=True)
+
+
+def _earlier_copy(comment: OrgComment) -> OrgComment | None:
+    """The same text on the same page, confirmed earlier from the same mailbox and still standing.
+
+    Not one in the spam folder: a poster who tries again after their comment went there must reach
+    a coordinator (the screening holds the repeat for review), not be folded into the spam.
+    """
+    return (
+        OrgComment.objects.filter(
+            content_type_id=comment.content_type_id,
+            object_pk=comment.object_pk,
+            fingerprint=comment.fingerprint,
+            user_email__iexact=comment.user_email,
+            confirmed_by_mail=True,
+        )
+        .exclude(pk=comment.pk)
+        .exclude(state__in=[State.UNCONFIRMED, State.WITHDRAWN, State.REJECTED, State.SPAM])
+        .order_by("submit_date")
+        .first()
+    )
 
 
 def comment_approve(*, comment: OrgComment, by: AbstractBaseUser | None, reason: str = "", score=None) -> OrgComment:
@@ -367,7 +424,9 @@ ERASED_FIELDS = {
     "confirmation_hash": "",
     "fingerprint": "",
     "minhash": [],
+    "campaign_group": None,
     "spam_reasons": [],
+    "confirmed_by_mail": False,
     "followup": False,
 }
 
@@ -375,25 +434,38 @@ ERASED_FIELDS = {
 def comment_erase(*, comment: OrgComment) -> OrgComment:
     """Erase a comment's personal data at its poster's request, withdrawing it first; return the fresh row.
 
-    Its text, signature, email and address hash are emptied, so no copy of them is left in the
-    database; the comment disappears from the site, and the replies others wrote under it stay under
-    a placeholder (as when it is withdrawn). The classifier's word counts keep what they learned
-    from the text: they are totals over many comments and hold no text. Erasing twice is harmless.
+    Its text, signature, email and address hash are emptied, and so is everything worked out from
+    the text (its fingerprint, its near-duplicate signature and that signature's index, its
+    campaign group, the screening's findings), so no copy of them is left in the database and no
+    later comment can be matched against it; the comment disappears from the site, and the replies
+    others wrote under it stay under a placeholder (as when it is withdrawn). The next fit of the
+    classifier no longer sees the text, since it learns from stored comments. Erasing twice is harmless.
     """
     with transaction.atomic():
         locked = OrgComment.objects.select_for_update().get(pk=comment.pk)
         if locked.state != State.WITHDRAWN:
             _transition(locked, State.WITHDRAWN, action=Action.WITHDRAW, reason="withdrawn by its poster")
-        OrgComment.objects.filter(pk=locked.pk).update(**ERASED_FIELDS)
-        ModerationEvent.objects.create(
-            comment=locked,
-            action=Action.ERASE,
-            old_state=State.WITHDRAWN,
-            new_state=State.WITHDRAWN,
-            reason="personal data erased at its poster's request",
-        )
+        _erase_locked(locked, reason="personal data erased at its poster's request")
     locked.refresh_from_db()
     return locked
+
+
+def _erase_locked(comment: OrgComment, *, reason: str) -> None:
+    """Empty a withdrawn comment the caller has locked of all it holds from and about its poster."""
+    OrgComment.objects.filter(pk=comment.pk).update(**ERASED_FIELDS)
+    MinHashBand.objects.filter(comment_id=comment.pk).delete()
+    # Corrections the poster proposed are their text too.
+    comment.revisions.all().delete()
+    # The screening's findings may quote the text (the listed words it contained): the decisions,
+    # their dates and scores stay.
+    comment.events.filter(action=Action.SCREEN).update(reason="", findings=None)
+    ModerationEvent.objects.create(
+        comment=comment,
+        action=Action.ERASE,
+        old_state=State.WITHDRAWN,
+        new_state=State.WITHDRAWN,
+        reason=reason,
+    )
 
 
 def purge_address_hashes(*, older_than) -> int:

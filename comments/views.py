@@ -111,8 +111,9 @@ def post(request: HttpRequest) -> HttpResponse:
     parent = None
     reply_to = request.POST.get("reply_to", "0")
     if reply_to not in ("", "0"):
-        # isdigit() alone also accepts superscripts and other digits int() refuses ("⁰⁴⁵").
-        if not (reply_to.isascii() and reply_to.isdigit()):
+        # isdigit() alone also accepts superscripts and other digits int() refuses ("⁰⁴⁵"); past 18
+        # digits, a number no longer fits the database's integer (SQLite raises rather than match nothing).
+        if not (reply_to.isascii() and reply_to.isdigit()) or len(reply_to) > 18:
             return _bad_request(request, _("This reply does not point at a comment."))
         parent = OrgComment.objects.visible().filter(pk=int(reply_to)).first()
         if parent is None:
@@ -149,7 +150,7 @@ def post(request: HttpRequest) -> HttpResponse:
     # stored, nothing may fail the answer, or a poster told to send again would be told it is a duplicate.
     back_to_page = target.get_absolute_url() + "#comments"
     try:
-        services.comment_submit(
+        comment = services.comment_submit(
             target=target,
             parent=parent,
             text=data["comment"],
@@ -172,12 +173,13 @@ def post(request: HttpRequest) -> HttpResponse:
             honeypot_filled=bool(data.get("honeypot")),
         )
     except services.DuplicateComment as exc:
+        # Raised for a signed-in member's own earlier comment only: never for a typed address.
         messages.info(request, str(exc))
         return HttpResponseRedirect(back_to_page)
     except services.CommentError as exc:
         form.add_error(None, str(exc))
         return _form_page(request, form, target, parent)
-    if request.user.is_authenticated:
+    if comment.state != State.UNCONFIRMED:
         messages.success(request, _("Thank you. Your comment is awaiting moderation and will appear once approved."))
     else:
         messages.success(
@@ -218,10 +220,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         )
         return ratelimits.too_many(request, verdict, message % {"minutes": wait})
     try:
-        comment, confirmed_now = services.comment_confirm(token=token)
+        done = services.comment_confirm(token=token)
     except services.CommentError as exc:
         return _link_invalid(request, str(exc))
-    return render(request, "comments/confirmed.html", {"comment": comment, "confirmed_now": confirmed_now})
+    context = {"comment": done.kept or done.comment, "confirmed_now": done.confirmed_now, "repeated": done.kept}
+    return render(request, "comments/confirmed.html", context)
 
 
 @poster_link

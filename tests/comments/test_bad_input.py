@@ -131,9 +131,35 @@ def test_a_filled_honeypot_is_kept_inert_and_scored_not_refused(post, section):
     assert not comment.is_public
 
 
-def test_the_same_text_twice_from_the_same_poster_is_kept_once_and_they_are_told(post, section):
+def test_the_same_text_twice_from_the_same_poster_is_kept_once_and_they_are_told_on_confirming(post, confirm, section):
+    """The second post answers as any post does (tests/comments/test_oracle.py says why); its
+    confirmation link, which only the poster's mailbox received, tells them and erases the copy."""
     post(section)
-    response = post(section, follow=True)
+    post(section)
+    first, second = mail.outbox
+    confirm(first)
+    page = confirm(second).content.decode()
+    assert "You had already sent this comment" in page
+    kept, copy = OrgComment.objects.order_by("pk")
+    assert kept.state == "review" and copy.state == "withdrawn"
+    assert copy.comment == copy.user_email == copy.fingerprint == ""
+
+
+def test_a_repeat_of_a_comment_in_the_spam_folder_goes_to_a_coordinator_not_into_the_spam(post, confirm, section):
+    post(section)
+    confirm()
+    OrgComment.objects.update(state="spam")
+    post(section)
+    assert "your comment is confirmed" in confirm().content.decode()
+    repeat = OrgComment.objects.order_by("pk").last()
+    assert repeat.state == "review" and repeat.comment
+    assert "duplicate" in {reason["check"] for reason in repeat.spam_reasons}
+
+
+def test_the_same_text_twice_from_the_same_member_is_kept_once_and_they_are_told(client, member, post, section):
+    client.force_login(member)
+    post(section, email=member.email)
+    response = post(section, email=member.email, follow=True)
     assert OrgComment.objects.count() == 1
     assert "You already sent this comment" in response.content.decode()
 

@@ -65,9 +65,9 @@ def test_it_refuses_an_unknown_token_without_a_500(client):
     assert client.post("/comments/confirm/not-a-real-token/").status_code == 404
 
 
-def test_a_signed_in_member_skips_confirmation(client, member, post, section):
+def test_a_signed_in_member_posting_with_their_accounts_address_skips_confirmation(client, member, post, section):
     client.force_login(member)
-    post(section)
+    post(section, email=member.email.upper())
     comment = OrgComment.objects.get()
     assert comment.state == State.REVIEW
     assert comment.user == member

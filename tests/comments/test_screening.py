@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 def pending(section, text="We support the rework of this section.", **fields) -> OrgComment:
+    """A comment waiting for screening, as after its poster opened the confirmation link."""
+    fields.setdefault("confirmed_by_mail", True)
     comment = approved_comment(section, text=text, **fields)
     OrgComment.objects.filter(pk=comment.pk).update(state=State.PENDING, is_public=False)
     comment.refresh_from_db()
@@ -202,7 +204,7 @@ def test_a_sure_classifier_sends_spam_to_the_recoverable_spam_folder_alone(secti
 
 
 def test_an_email_with_an_earlier_approved_comment_is_trusted(section):
-    approved_comment(section, text="earlier", user_email="known@example.org")
+    approved_comment(section, text="earlier", user_email="known@example.org", confirmed_by_mail=True)
     assert screening.is_trusted(pending(section, text="new one", user_email="KNOWN@example.org"))
     assert not screening.is_trusted(pending(section, text="new two", user_email="unknown@example.org"))
 
@@ -217,7 +219,7 @@ def test_a_member_of_a_verified_organisation_is_trusted(section, member):
 
 
 def test_screening_a_trusted_posters_clean_comment_approves_it_with_a_recorded_decision(section):
-    approved_comment(section, text="earlier", user_email="known@example.org")
+    approved_comment(section, text="earlier", user_email="known@example.org", confirmed_by_mail=True)
     comment = pending(section, text="A thoughtful new comment.", user_email="known@example.org", form_seconds=120)
     assert screening.screen_comment(comment_id=comment.pk) == "approved"
     comment.refresh_from_db()
@@ -320,6 +322,7 @@ def test_a_trusted_organisation_member_posting_through_the_form_is_approved_auto
     security_hash = OrgCommentForm(section).initial_security_hash(a_minute_ago)
     post(
         section,
+        email=member.email,
         comment="Our verified organisation endorses this.",
         timestamp=str(a_minute_ago),
         security_hash=security_hash,
@@ -357,7 +360,7 @@ def test_a_broker_outage_after_commit_never_turns_a_stored_comment_into_an_error
     monkeypatch.setattr(tasks.screen_comment, "delay", broken)
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/comments/post/", form_data(section))
+        response = client.post("/comments/post/", form_data(section, email=member.email))
     assert response.status_code == 302
     assert OrgComment.objects.get().state == "pending"  # the sweep will screen it later
 
@@ -390,7 +393,9 @@ def test_sender_history_counts_only_the_same_sender_and_what_still_stands(sectio
     OrgComment.objects.filter(pk=withdrawn.pk).update(state=State.WITHDRAWN)
     for _ in range(3):  # other posters without an email or an address
         pending(section, text="Same words", user_email="", address_hash="")
-    approved = approved_comment(section, text="Earlier, published", user_email="WHO@example.org")
+    approved = approved_comment(
+        section, text="Earlier, published", user_email="WHO@example.org", confirmed_by_mail=True
+    )
     assert approved.state == State.APPROVED
 
     comment = pending(section, text="Same words", user_email="who@example.org")
