@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -49,14 +50,27 @@ def _version_for(target, version_id) -> object | None:
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "comments/bad_request.html", {"message": message}, status=400)
+    # The language switcher of a page answering a POST leads to pages that answer a GET (campaign.i18n).
+    context = {"message": message, "language_target": lambda: reverse("campaign:home")}
+    return render(request, "comments/bad_request.html", context, status=400)
 
 
 def _form_page(request: HttpRequest, form: OrgCommentForm, target, parent, status: int = 200) -> HttpResponse:
     if form.is_bound and form.has_security_errors():
         form.refresh_security_data()
-    context = {"form": form, "target": target, "parent": parent}
+    context = {
+        "form": form,
+        "target": target,
+        "parent": parent,
+        # The post's address answers no GET: the switcher leads to the form on the page in each language.
+        "language_target": lambda: target.get_absolute_url() + "#comment-form",
+    }
     return render(request, "comments/form_page.html", context, status=status)
+
+
+def _sent_url(target) -> str:
+    """The address of the page that tells a poster what happens next (post/redirect/get)."""
+    return f"{reverse('comments:sent')}?content_type={target._meta.label_lower}&object_pk={target.pk}"
 
 
 def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
@@ -122,6 +136,7 @@ def post(request: HttpRequest) -> HttpResponse:
     # Worked out before the comment is stored (a section's address reads its document): once it is
     # stored, nothing may fail the answer, or a poster told to send again would be told it is a duplicate.
     back_to_page = target.get_absolute_url() + "#comments"
+    sent_page = _sent_url(target)
     try:
         services.comment_submit(
             target=target,
@@ -136,6 +151,7 @@ def post(request: HttpRequest) -> HttpResponse:
                 country=data["country"],
                 on_behalf_of=data["on_behalf_of"],
                 display=data["display"],
+                show_country=not data["hide_country"],
             ),
             language=data["language"],
             version=_version_for(target, data.get("version")),
@@ -151,17 +167,23 @@ def post(request: HttpRequest) -> HttpResponse:
     except services.CommentError as exc:
         form.add_error(None, str(exc))
         return _form_page(request, form, target, parent)
-    if request.user.is_authenticated:
-        messages.success(request, _("Thank you. Your comment is awaiting moderation and will appear once approved."))
-    else:
-        messages.success(
-            request,
-            _(
-                "Thank you. We have sent you an email: open the link in it to confirm your comment. "
-                "It is awaiting moderation and will appear once a coordinator approves it."
-            ),
-        )
-    return HttpResponseRedirect(back_to_page)
+    return HttpResponseRedirect(sent_page)
+
+
+@require_GET
+def sent(request: HttpRequest) -> HttpResponse:
+    """Tell a poster, at the top of the page, what happens to the comment they have just sent.
+
+    The answer to a valid post redirects here, so reloading it sends nothing again and the switcher's
+    links work. It names no comment: the page is the same for every poster of the same page.
+    """
+    target = _resolve_target(request.GET)
+    context = {
+        "target": target,
+        "signed_in": request.user.is_authenticated,
+        "days": settings.COMMENTS_CONFIRMATION_DAYS,
+    }
+    return render(request, "comments/sent.html", context)
 
 
 def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
@@ -264,11 +286,13 @@ def yours_erase(request: HttpRequest, token: str) -> HttpResponse:
     comment = _own_comment(request, token)
     if isinstance(comment, HttpResponse):
         return comment
+    # The erase address answers no GET: the switcher leads to the poster's page in each language.
+    back = {"language_target": lambda: reverse("comments:yours", args=[token])}
     if request.POST.get("understood") != "yes":
         error = _("Tick the box to confirm that you want your comment and your data erased.")
-        return render(request, "comments/yours.html", _yours_context(comment, token, error=error), status=400)
+        return render(request, "comments/yours.html", _yours_context(comment, token, error=error, **back), status=400)
     comment = services.comment_erase(comment=comment)
-    return render(request, "comments/yours.html", _yours_context(comment, token, just_erased=True))
+    return render(request, "comments/yours.html", _yours_context(comment, token, just_erased=True, **back))
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 def test_it_stores_a_strangers_comment_hidden_and_mails_a_confirmation_link(client, post, section):
     response = post(section, follow=True)
     assert response.status_code == 200
-    assert "awaiting moderation" in response.content.decode()
+    assert response.redirect_chain[-1][0].startswith("/comments/sent/")  # post/redirect/get, no #comments
+    assert "Check your mail: open the link in it within 7 days" in response.content.decode()
     comment = OrgComment.objects.get()
     assert comment.state == State.UNCONFIRMED
     assert not comment.is_public
