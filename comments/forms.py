@@ -141,6 +141,10 @@ class OrgCommentForm(XtdCommentForm):
             choices.append((radio, note))
         return choices
 
+    def preview_texts(self) -> dict[str, str]:
+        """The words the live preview writes (static/js/comment-form.js has no catalogue of its own)."""
+        return {"anonymous": gettext("Anonymous participant"), "on_behalf": gettext("on behalf of %(who)s")}
+
     def signature_preview(self) -> PublicSignature:
         """The signature as it will appear, from what the poster typed (the error page shows it)."""
         if not self.is_bound:
