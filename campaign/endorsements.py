@@ -13,48 +13,31 @@ from comments import languages, selectors
 from comments.models import Kind
 from guidance.models import Document
 
-BAR_HEIGHT = 22
-LABEL_WIDTH = 150
-CHART_WIDTH = 560
-
 
 @dataclass
 class Bar:
     label: str
     count: int
-    y: int
-    width: int
-    text_y: int
-    count_x: int
+    percent: int  # of the longest bar
 
 
-def bar_chart(groups: list[tuple[str, list]]) -> dict:
-    """Lay out a horizontal bar chart of counts per country as plain numbers for an SVG template."""
+def bar_chart(groups: list[tuple[str, list]]) -> list[Bar]:
+    """Lay out the entries per country as bars of a list, each a share of the longest.
+
+    A list, not one drawing scaled to the screen: its labels are text at the page's size, so they
+    read on a 360 px phone as on a desktop, and long country names wrap instead of shrinking.
+    """
     if not groups:
-        return {"bars": [], "height": 0, "width": CHART_WIDTH}
+        return []
     top = max(len(items) for _, items in groups)
-    room = CHART_WIDTH - LABEL_WIDTH - 40
-    bars = []
-    for index, (code, items) in enumerate(groups):
-        width = max(2, round(room * len(items) / top))
-        y = index * (BAR_HEIGHT + 6)
-        bars.append(
-            Bar(
-                label=str(countries.name(code)) if code else "—",
-                count=len(items),
-                y=y,
-                width=width,
-                text_y=y + BAR_HEIGHT - 6,
-                count_x=LABEL_WIDTH + width + 6,
-            )
+    return [
+        Bar(
+            label=str(countries.name(code)) if code else "—",
+            count=len(items),
+            percent=max(1, round(100 * len(items) / top)),
         )
-    return {
-        "bars": bars,
-        "height": len(bars) * (BAR_HEIGHT + 6),
-        "width": CHART_WIDTH,
-        "label_width": LABEL_WIDTH,
-        "bar_height": BAR_HEIGHT,
-    }
+        for code, items in groups
+    ]
 
 
 @public_page

@@ -16,6 +16,7 @@ choice (a shared phone, an office computer). The switcher is on every page inste
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -66,14 +67,22 @@ def path_in(request: HttpRequest, code: str) -> str:
     return f"{get_script_prefix()}{prefix}{rest}"
 
 
-def language_links(request: HttpRequest) -> list[LanguageLink]:
-    """Return the requested page in every language of the site, the current one marked, query string kept."""
+def language_links(request: HttpRequest, target: Callable[[], str] | None = None) -> list[LanguageLink]:
+    """Return the requested page in every language of the site, the current one marked, query string kept.
+
+    A page that answers a POST at an address that answers no GET (a form shown again with its
+    errors) names in ``target`` where its switcher leads instead: a function called in each language.
+    """
     current = translation.get_language()
     query = request.META.get("QUERY_STRING", "")
     links = []
     for code, _name in settings.LANGUAGES:
         info = translation.get_language_info(code)
-        url = path_in(request, code) + (f"?{query}" if query else "")
+        if target is not None:
+            with translation.override(code):
+                url = target()
+        else:
+            url = path_in(request, code) + (f"?{query}" if query else "")
         links.append(
             LanguageLink(
                 code=code,

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 
 from campaign.cache import public_page
 from campaign.models import Organisation
+from comments.selectors import endorsement_counts
 from guidance.models import Document
 from guidance.selectors import published_versions, toc
 
@@ -32,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "show_compare": bool(original and current and original.pk != current.pk),
         "translations": versions.translations_of(current) if current else [],
         "toc": toc(reading),
+        "counts": endorsement_counts(document) if current else None,
     }
     return render(request, "campaign/home.html", context)
 

@@ -47,8 +47,7 @@ class _CommentFeed(Feed):
         )
 
     def item_title(self, item: OrgComment) -> str:
-        who = item.public_organisation or item.public_name or _("An anonymous participant")
-        return f"{item.get_kind_display()}: {who}"
+        return f"{item.get_kind_display()}: {item.signature.who}"
 
     def item_description(self, item: OrgComment) -> str:
         return item.comment_html
@@ -60,7 +59,8 @@ class _CommentFeed(Feed):
         return item.submit_date
 
     def item_author_name(self, item: OrgComment) -> str:
-        return strip_tags(item.public_organisation or item.public_name or _("Anonymous participant"))
+        # The same signature as the pages (comments.signature), as plain text.
+        return strip_tags(item.signature.text())
 
 
 @method_decorator(public_page, name="__call__")

@@ -6,16 +6,50 @@ import time
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 from django_countries import countries
 
 from comments import languages
-from comments.models import Display, Kind
+from comments.models import Kind
+from comments.signature import PARTS, SHOWN, Display, PublicSignature, part_labels, public_signature
 from comments.text import clean_text
 
 SECURITY_FIELDS = ("timestamp", "security_hash", "content_type", "object_pk")
+#: The fields a signature is made of, as the form names them, and the part of the signature each gives.
+SIGNATURE_FIELDS = {
+    "name": "name",
+    "organisation_name": "organisation",
+    "on_behalf_of": "on_behalf_of",
+    "city": "city",
+    "country": "country",
+}
+TEXT_HELP = _("Plain text. Paragraphs, lists and line breaks are kept as you type them; links become links.")
+#: The fields whose limit is shown and counted as the poster types (static/js/comment-form.js).
+COUNTED_FIELDS = ("comment", "name")
+
+
+class BrowserText(forms.CharField):
+    """A textarea's text, its line breaks counted as the browser counts them.
+
+    A browser counts a line break as one character against ``maxlength`` but sends it as CR LF;
+    the limit is checked here on the text with LF line breaks, so what the browser let through
+    is accepted.
+    """
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+class DisplayChoice(forms.RadioSelect):
+    """The visibility choices, each saying which parts of the signature it shows (for the live preview)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"]["data-shows"] = " ".join(part for part in PARTS if part in SHOWN.get(value, ()))
+        return option
 
 
 class OrgCommentForm(XtdCommentForm):
@@ -34,32 +68,45 @@ class OrgCommentForm(XtdCommentForm):
         help_text=_("A campaign or network you speak for, if any."),
     )
     language = forms.ChoiceField(label=_("Language of your comment"), choices=languages.choices)
+    # The safest choice is the default: nothing names a poster unless they choose it.
     display = forms.ChoiceField(
         label=_("What may be shown with your comment?"),
         choices=Display.choices,
-        initial=Display.NAME_AND_ORGANISATION,
-        widget=forms.RadioSelect,
+        initial=Display.ANONYMOUS,
+        widget=DisplayChoice,
+    )
+    hide_country = forms.BooleanField(
+        label=_("Do not show my country"),
+        required=False,
+        help_text=_("Readers then see no country with your comment, and it is not counted by country."),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     field_order = [
         "kind", "comment", "name", "organisation_name", "city", "country", "on_behalf_of", "language",
-        "display", "email", "followup", "honeypot",
+        "display", "hide_country", "email", "followup", "honeypot",
     ]  # fmt: skip
 
     def __init__(self, target_object, *args, parent=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(target_object, *args, comment=parent, **kwargs)
         del self.fields["url"]
-        self.fields["comment"] = forms.CharField(
+        self.fields["comment"] = BrowserText(
             label=_("Your comment"),
             max_length=settings.COMMENTS_TEXT_MAX_LENGTH,
             widget=forms.Textarea(attrs={"rows": 10, "dir": "auto"}),
-            help_text=_("Plain text. Paragraphs, lists and line breaks are kept as you type them; links become links."),
+            help_text=f"{TEXT_HELP} {self._limit_note(settings.COMMENTS_TEXT_MAX_LENGTH)}",
         )
+        name_limit = self.fields["name"].max_length
         self.fields["name"].required = False
         self.fields["name"].label = _("Your name (optional)")
-        self.fields["name"].widget = forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"})
+        self.fields["name"].help_text = self._limit_note(name_limit)
+        self.fields["name"].widget = forms.TextInput(
+            attrs={"autocomplete": "name", "dir": "auto", "maxlength": str(name_limit)}
+        )
+        for name in COUNTED_FIELDS:
+            # What the counter says as the poster types, in the page's language (the script has no catalogue).
+            self.fields[name].widget.attrs["data-counter"] = gettext("%(count)s of %(limit)s characters")
         self.fields["email"].label = _("Email")
         self.fields["email"].help_text = _(
             "Required, to confirm your comment and to reach you. Never shown, never shared, never exported."
@@ -73,6 +120,42 @@ class OrgCommentForm(XtdCommentForm):
         for name in ("organisation_name", "city", "on_behalf_of"):
             self.fields[name].widget.attrs["dir"] = "auto"
         self.order_fields(self.field_order)
+
+    @staticmethod
+    def _limit_note(limit: int) -> str:
+        return gettext("Up to %(limit)s characters.") % {"limit": number_format(limit, force_grouping=True)}
+
+    def display_choices(self) -> list[tuple[object, str]]:
+        """Each visibility choice's radio button, with what readers will see if it is chosen."""
+        labels = part_labels()
+        choices = []
+        for radio in self["display"]:
+            shown = SHOWN.get(radio.data["value"], frozenset())
+            seen = [labels[part] for part in PARTS if part in shown]
+            if "name" not in shown and "organisation" not in shown:
+                seen.insert(0, gettext("“Anonymous participant”"))
+            unseen = [labels[part] for part in PARTS if part not in shown]
+            note = gettext("Readers see: %(shown)s.") % {"shown": ", ".join(seen)}
+            if unseen:
+                note += " " + gettext("Never shown: %(hidden)s.") % {"hidden": ", ".join(unseen)}
+            choices.append((radio, note))
+        return choices
+
+    def preview_texts(self) -> dict[str, str]:
+        """The words the live preview writes (static/js/comment-form.js has no catalogue of its own)."""
+        return {"anonymous": gettext("Anonymous participant"), "on_behalf": gettext("on behalf of %(who)s")}
+
+    def signature_preview(self) -> PublicSignature:
+        """The signature as it will appear, from what the poster typed (the error page shows it)."""
+        if not self.is_bound:
+            return public_signature(display=self["display"].initial)
+        data = self.data
+        values = {part: " ".join(str(data.get(field, "")).split()) for field, part in SIGNATURE_FIELDS.items()}
+        if values["country"] not in dict(countries):
+            values["country"] = ""
+        return public_signature(
+            display=str(data.get("display", "")), show_country=not data.get("hide_country"), **values
+        )
 
     def clean_comment(self) -> str:
         text = clean_text(self.cleaned_data.get("comment", ""))

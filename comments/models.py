@@ -19,6 +19,7 @@ from django_comments_xtd.models import XtdComment, XtdCommentManager
 from django_countries.fields import CountryField
 
 from comments import languages
+from comments.signature import Display, PublicSignature, public_signature
 
 
 class Kind(models.TextChoices):
@@ -27,12 +28,6 @@ class Kind(models.TextChoices):
     CONCERN = "concern", _("Concern")
     QUESTION = "question", _("Question")
     COMMENT = "comment", _("Comment")
-
-
-class Display(models.TextChoices):
-    NAME_AND_ORGANISATION = "name_org", _("My name and my organisation")
-    ORGANISATION_ONLY = "org", _("My organisation only")
-    ANONYMOUS = "anonymous", _("Neither: show me as an anonymous participant")
 
 
 class State(models.TextChoices):
@@ -80,8 +75,10 @@ class OrgComment(XtdComment):
     mail_language = models.CharField(_("language of mail"), max_length=8, blank=True, editable=False)
     version = models.ForeignKey("guidance.Version", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     display = models.CharField(
-        _("what may be shown"), max_length=16, choices=Display.choices, default=Display.NAME_AND_ORGANISATION
+        _("what may be shown"), max_length=16, choices=Display.choices, default=Display.ANONYMOUS
     )
+    # The poster may withhold their country too (comments.signature.SHOWN); earlier comments showed it.
+    show_country = models.BooleanField(_("country may be shown"), default=True)
     comment_html = models.TextField(_("comment as shown"), blank=True, editable=False)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.UNCONFIRMED, db_index=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
@@ -121,19 +118,40 @@ class OrgComment(XtdComment):
         return reverse("comments:permalink", kwargs={"comment_id": self.pk})
 
     @property
+    def signature(self) -> PublicSignature:
+        """What readers see of who wrote this comment (comments.signature: the one rule for every page)."""
+        loaded = vars(self)
+        if "organisation_verified_at" in loaded:
+            # Annotated by the page's query (selectors.thread_page): no Organisation to build or fetch.
+            organisation = loaded.get("organisation_linked_name") or self.organisation_name
+            verified = loaded["organisation_verified_at"]
+        else:
+            linked = self.organisation if self.organisation_id and self.display != Display.ANONYMOUS else None
+            organisation = linked.name if linked else self.organisation_name
+            verified = linked.verified_at if linked else None
+        # The raw code where it was loaded: CountryField wraps it in a Country object on access.
+        country = loaded.get("country")
+        if not isinstance(country, str):
+            country = self.country.code or ""
+        return public_signature(
+            display=self.display,
+            name=self.user_name,
+            organisation=organisation,
+            city=self.city,
+            country=country,
+            on_behalf_of=self.on_behalf_of,
+            show_country=self.show_country,
+            verified=bool(verified),
+        )
+
+    @property
     def public_name(self) -> str:
-        """Return the signature the poster allowed to be shown."""
-        if self.display == Display.ANONYMOUS:
-            return ""
-        if self.display == Display.ORGANISATION_ONLY:
-            return ""
-        return self.user_name
+        """Return the name the poster allowed to be shown."""
+        return self.signature.name
 
     @property
     def public_organisation(self) -> str:
-        if self.display == Display.ANONYMOUS:
-            return ""
-        return self.organisation.name if self.organisation_id and self.organisation else self.organisation_name
+        return self.signature.organisation
 
     @property
     def language_name(self) -> str:
@@ -147,7 +165,7 @@ class OrgComment(XtdComment):
 
     @property
     def is_anonymous(self) -> bool:
-        return not (self.public_name or self.public_organisation)
+        return self.signature.anonymous
 
 
 class ModerationEvent(models.Model):

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Exists, F, Model, OuterRef, Q
+from django.db.models import CharField, Count, Exists, F, Model, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils.translation import ngettext
 
 from comments.models import Kind, OrgComment, State
@@ -18,7 +19,13 @@ KIND_ORDER = [k.value for k in Kind]
 PUBLIC_FIELDS = (
     "id", "thread_id", "parent_id", "level", "order", "submit_date", "user_name", "comment_html", "kind",
     "organisation_name", "organisation_id", "city", "country", "on_behalf_of", "language", "display",
-    "version_id", "content_type_id", "object_pk", "official", "state", "edited_at",
+    "show_country", "version_id", "content_type_id", "object_pk", "official", "state", "edited_at",
+)  # fmt: skip
+
+# What a comment's public signature is made of (comments.signature).
+SIGNATURE_FIELDS = (
+    "id", "user_name", "organisation_name", "organisation_id", "city", "country", "on_behalf_of", "display",
+    "show_country",
 )  # fmt: skip
 
 
@@ -104,6 +111,7 @@ def thread_page(
             version_number=F("version__number"),
             version_label=F("version__label"),
             organisation_verified_at=F("organisation__verified_at"),
+            organisation_linked_name=F("organisation__name"),
         )
         .order_by()
     )
@@ -181,10 +189,43 @@ def for_document(document) -> models.QuerySet:
 
     document_type = ContentType.objects.get_for_model(Document)
     section_type = ContentType.objects.get_for_model(Section)
-    section_ids = [str(pk) for pk in Section.objects.filter(document=document).values_list("pk", flat=True)]
+    # A subquery, not a list: the page makes one query for it, however many sections the note has.
+    section_ids = Section.objects.filter(document=document).annotate(pk_text=Cast("pk", CharField())).values("pk_text")
     return OrgComment.objects.visible().filter(
         Q(content_type=document_type, object_pk=str(document.pk))
         | Q(content_type=section_type, object_pk__in=section_ids)
+    )
+
+
+@dataclass(frozen=True)
+class EndorsementCounts:
+    """How many endorse the note: statements, and the organisations and countries they show."""
+
+    endorsements: int
+    organisations: int
+    countries: int
+
+
+def endorsement_counts(document) -> EndorsementCounts:
+    """Count the published endorsements of a document and the organisations and countries shown on them.
+
+    One query; organisations and countries are counted as readers see them (comments.signature), so
+    an anonymous endorsement counts once and names no organisation, and a withheld country is not counted.
+    """
+    rows = (
+        for_document(document)
+        .filter(level=0, kind=Kind.ENDORSE)
+        .annotate(
+            organisation_verified_at=F("organisation__verified_at"), organisation_linked_name=F("organisation__name")
+        )
+        .only(*SIGNATURE_FIELDS)
+        .order_by()
+    )
+    signatures = [row.signature for row in rows]
+    return EndorsementCounts(
+        endorsements=len(signatures),
+        organisations=len({" ".join(s.organisation.casefold().split()) for s in signatures if s.organisation}),
+        countries=len({s.country for s in signatures if s.country}),
     )
 
 
@@ -194,7 +235,8 @@ def endorsements(document, *, kind: str = "", country: str = "", language: str =
     if kind:
         comments = comments.filter(kind=kind)
     if country:
-        comments = comments.filter(country=country)
+        # A withheld country is not a country anyone may find a comment by.
+        comments = comments.filter(country=country, show_country=True)
     if language:
         comments = comments.filter(language=language)
     rows = list(
@@ -211,6 +253,7 @@ def endorsements(document, *, kind: str = "", country: str = "", language: str =
             "country",
             "on_behalf_of",
             "display",
+            "show_country",
             "language",
             "submit_date",
             "content_type_id",
@@ -220,7 +263,7 @@ def endorsements(document, *, kind: str = "", country: str = "", language: str =
     )
     groups: dict[str, list[OrgComment]] = defaultdict(list)
     for row in rows:
-        groups[row.country.code or ""].append(row)
+        groups[row.signature.country].append(row)
     return {"total": len(rows), "groups": sorted(groups.items(), key=lambda item: (-len(item[1]), item[0] or "~"))}
 
 

@@ -103,7 +103,8 @@ class Signature:
     city: str = ""
     country: str = ""
     on_behalf_of: str = ""
-    display: str = Display.NAME_AND_ORGANISATION
+    display: str = Display.ANONYMOUS
+    show_country: bool = True
 
 
 def checked_text(text: str) -> str:
@@ -200,6 +201,7 @@ def comment_submit(
         country=signature.country,
         on_behalf_of=signature.on_behalf_of,
         display=signature.display,
+        show_country=signature.show_country,
         language=language,
         # Mail goes out in the comment's language if the site speaks it, else in the page's.
         mail_language=languages.mail_language(language, translation.get_language()),

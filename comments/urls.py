@@ -6,6 +6,7 @@ app_name = "comments"
 
 urlpatterns = [
     path("post/", views.post, name="post"),
+    path("sent/", views.sent, name="sent"),
     path("reply/<int:comment_id>/", views.reply, name="reply"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("withdraw/<str:token>/", views.withdraw, name="withdraw"),

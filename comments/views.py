@@ -52,7 +52,9 @@ def _version_for(target, version_id) -> object | None:
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "comments/bad_request.html", {"message": message}, status=400)
+    # The language switcher of a page answering a POST leads to pages that answer a GET (campaign.i18n).
+    context = {"message": message, "language_target": lambda: reverse("campaign:home")}
+    return render(request, "comments/bad_request.html", context, status=400)
 
 
 def _link_invalid(request: HttpRequest, message: str) -> HttpResponse:
@@ -81,8 +83,19 @@ def poster_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 def _form_page(request: HttpRequest, form: OrgCommentForm, target, parent, status: int = 200) -> HttpResponse:
     if form.is_bound and form.has_security_errors():
         form.refresh_security_data()
-    context = {"form": form, "target": target, "parent": parent}
+    context = {
+        "form": form,
+        "target": target,
+        "parent": parent,
+        # The post's address answers no GET: the switcher leads to the form on the page in each language.
+        "language_target": lambda: target.get_absolute_url() + "#comment-form",
+    }
     return render(request, "comments/form_page.html", context, status=status)
+
+
+def _sent_url(target) -> str:
+    """The address of the page that tells a poster what happens next (post/redirect/get)."""
+    return f"{reverse('comments:sent')}?content_type={target._meta.label_lower}&object_pk={target.pk}"
 
 
 def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
@@ -149,6 +162,7 @@ def post(request: HttpRequest) -> HttpResponse:
     # Worked out before the comment is stored (a section's address reads its document): once it is
     # stored, nothing may fail the answer, or a poster told to send again would be told it is a duplicate.
     back_to_page = target.get_absolute_url() + "#comments"
+    sent_page = _sent_url(target)
     try:
         comment = services.comment_submit(
             target=target,
@@ -163,6 +177,7 @@ def post(request: HttpRequest) -> HttpResponse:
                 country=data["country"],
                 on_behalf_of=data["on_behalf_of"],
                 display=data["display"],
+                show_country=not data["hide_country"],
             ),
             language=data["language"],
             version=_version_for(target, data.get("version")),
@@ -179,17 +194,24 @@ def post(request: HttpRequest) -> HttpResponse:
     except services.CommentError as exc:
         form.add_error(None, str(exc))
         return _form_page(request, form, target, parent)
-    if comment.state != State.UNCONFIRMED:
-        messages.success(request, _("Thank you. Your comment is awaiting moderation and will appear once approved."))
-    else:
-        messages.success(
-            request,
-            _(
-                "Thank you. We have sent you an email: open the link in it to confirm your comment. "
-                "It is awaiting moderation and will appear once a coordinator approves it."
-            ),
-        )
-    return HttpResponseRedirect(back_to_page)
+    # A member posting with their account's address has nothing to confirm; any other post does.
+    return HttpResponseRedirect(sent_page + ("&mail=0" if comment.state != State.UNCONFIRMED else ""))
+
+
+@require_GET
+def sent(request: HttpRequest) -> HttpResponse:
+    """Tell a poster, at the top of the page, what happens to the comment they have just sent.
+
+    The answer to a valid post redirects here, so reloading it sends nothing again and the switcher's
+    links work. It names no comment: the page is the same for every poster of the same page.
+    """
+    target = _resolve_target(request.GET)
+    context = {
+        "target": target,
+        "signed_in": request.user.is_authenticated and request.GET.get("mail") == "0",
+        "days": settings.COMMENTS_CONFIRMATION_DAYS,
+    }
+    return render(request, "comments/sent.html", context)
 
 
 def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
@@ -313,11 +335,13 @@ def yours_erase(request: HttpRequest, token: str) -> HttpResponse:
     comment = _own_comment(request, token)
     if isinstance(comment, HttpResponse):
         return comment
+    # The erase address answers no GET: the switcher leads to the poster's page in each language.
+    back = {"language_target": lambda: reverse("comments:yours", args=[token])}
     if request.POST.get("understood") != "yes":
         error = _("Tick the box to confirm that you want your comment and your data erased.")
-        return render(request, "comments/yours.html", _yours_context(comment, token, error=error), status=400)
+        return render(request, "comments/yours.html", _yours_context(comment, token, error=error, **back), status=400)
     comment = services.comment_erase(comment=comment)
-    return render(request, "comments/yours.html", _yours_context(comment, token, just_erased=True))
+    return render(request, "comments/yours.html", _yours_context(comment, token, just_erased=True, **back))
 
 
 @poster_link

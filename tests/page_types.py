@@ -252,6 +252,12 @@ def build(note) -> list[PageType]:
             section_url,
             submit=Submit("Send", post_url, _comment_form_data(section, **filled), within="#comments"),
         ),
+        # The page a valid post redirects to (post/redirect/get), opened directly.
+        PageType(
+            "sent",
+            "comments:sent",
+            f"{reverse('comments:sent')}?content_type=guidance.section&object_pk={section.pk}",
+        ),
         PageType("confirm", "comments:confirm", confirm_url),
         PageType("confirmed", "comments:confirm", confirm_url, submit=Submit("Confirm my comment", confirm_url)),
         PageType("link-invalid", "comments:confirm", reverse("comments:confirm", args=["no-such-token"]), status=404),

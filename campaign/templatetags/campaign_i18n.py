@@ -11,6 +11,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def page_languages(context) -> list[LanguageLink]:
-    """Return the current page in every language of the site (nothing without a request)."""
+    """Return the current page in every language of the site (nothing without a request).
+
+    A view answering a POST may put ``language_target`` in the context (see ``language_links``).
+    """
     request = context.get("request")
-    return language_links(request) if request is not None else []
+    return language_links(request, context.get("language_target")) if request is not None else []

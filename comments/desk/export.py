@@ -9,14 +9,18 @@ from django.contrib.contenttypes.models import ContentType
 
 from comments.models import Kind, OrgComment
 
-HEADER = ["organisation", "country", "kind", "section", "version", "date"]
+# The signature's columns are what readers see (comments.signature): a part the poster did not
+# let be shown is empty, and a comment with neither name nor organisation is "Anonymous participant".
+HEADER = [
+    "signature", "name", "organisation", "on behalf of", "city", "country", "kind", "section", "version", "date",
+]  # fmt: skip
 WHOLE_NOTE = "whole note"
-ANONYMOUS = "Anonymous participant"
 # A cell starting with one of these is a formula to a spreadsheet: prefix it so it stays text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_FIELDS = (
-    "id", "kind", "user_name", "organisation_name", "organisation_id", "organisation__name", "country",
-    "display", "submit_date", "content_type_id", "object_pk", "version__label",
+    "id", "kind", "user_name", "organisation_name", "organisation_id", "organisation__name",
+    "organisation__verified_at", "city", "country", "on_behalf_of", "display", "show_country", "submit_date",
+    "content_type_id", "object_pk", "version__label",
 )  # fmt: skip
 
 
@@ -42,9 +46,14 @@ def rows() -> Iterator[list[str]]:
     yield HEADER
     for c in comments:
         section = keys.get(int(c.object_pk), "") if c.content_type_id == section_type.pk else WHOLE_NOTE
+        signed = c.signature
         yield [
-            _cell(c.public_organisation or ANONYMOUS),
-            _cell(str(c.country.name) if c.country else ""),
+            _cell(signed.text()),
+            _cell(signed.name),
+            _cell(signed.organisation),
+            _cell(signed.on_behalf_of),
+            _cell(signed.city),
+            _cell(signed.country_name),
             _cell(Kind(c.kind).label),
             _cell(section),
             _cell(c.version.label if c.version_id and c.version else ""),

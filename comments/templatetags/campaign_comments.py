@@ -71,6 +71,7 @@ class _Thread:
         official = gettext("Official reply of the working group")  # outside the f-string, where makemessages sees it
         self.official = f' <span class="badge official">{escape(official)}</span>'
         self.anonymous = f"<strong>{escape(gettext('Anonymous participant'))}</strong>"
+        self.separator = '<span class="sep"> · </span>'
         self.verified = f' <span class="badge verified">{escape(gettext("verified"))}</span>'
         self.since = escape(gettext("an earlier version: see what changed since"))
         self.link = escape(gettext("Link to this comment"))
@@ -115,27 +116,25 @@ class _Thread:
     def __call__(self, comment) -> str:
         if comment.state == State.WITHDRAWN:
             return self.placeholder(comment)
-        name, organisation = comment.public_name, comment.public_organisation
-        anonymous = not (name or organisation)
-        # The raw code: CountryField wraps it in a Country object (and a translation lookup) on access.
-        code = vars(comment).get("country")
-        country = self.country(code if isinstance(code, str) else comment.country.code or "")
-        if anonymous:
+        signed = comment.signature  # comments.signature: what the poster chose to show, and nothing else
+        country = self.country(signed.country)
+        if signed.anonymous:
             signature = self.anonymous
-            place = f" · <span>{country}</span>" if country else ""
         else:
             # Names, places and organisations are isolated (<bdi>): one in Arabic or Hebrew keeps its
-            # own direction and does not reorder the punctuation and words around it.
-            signature = f"<strong><bdi>{html_escape(name)}</bdi></strong>" if name else ""
-            if organisation:
-                signature += f" <strong><bdi>{html_escape(organisation)}</bdi></strong>"
-                if comment.organisation_id and comment.organisation_verified_at:
+            # own direction and does not reorder the punctuation and words around it. A name and an
+            # organisation are kept visibly apart, as comments.signature.PublicSignature.text() does.
+            signature = f"<strong><bdi>{html_escape(signed.name)}</bdi></strong>" if signed.name else ""
+            if signed.organisation:
+                signature += self.separator if signed.name else ""
+                signature += f"<strong><bdi>{html_escape(signed.organisation)}</bdi></strong>"
+                if signed.verified:
                     signature += self.verified
-            if comment.on_behalf_of:
-                who = mark_safe(f"<bdi>{html_escape(comment.on_behalf_of)}</bdi>")  # noqa: S308 - escaped
-                signature += f" <span>{_translate_with(self.on_behalf, who=who)}</span>"
-            city = f"<bdi>{html_escape(comment.city)}</bdi>" if comment.city else ""
-            place = f" · <span>{city}{',' if city and country else ''} {country}</span>" if city or country else ""
+        if signed.on_behalf_of:
+            who = mark_safe(f"<bdi>{html_escape(signed.on_behalf_of)}</bdi>")  # noqa: S308 - escaped
+            signature += f" <span>{_translate_with(self.on_behalf, who=who)}</span>"
+        city = f"<bdi>{html_escape(signed.city)}</bdi>" if signed.city else ""
+        place = f" · <span>{city}{', ' if city and country else ''}{country}</span>" if city or country else ""
         local = comment.submit_date.astimezone(self.timezone) if self.timezone else comment.submit_date
         pk, kind, lang = str(comment.pk), html_escape(comment.kind), html_escape(comment.language)
         reply = (

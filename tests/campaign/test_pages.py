@@ -101,9 +101,10 @@ def test_it_says_so_when_no_version_is_published_yet(client, db):
     assert "No version of the note has been published yet." in page
 
 
-def test_it_runs_four_queries_for_home(client, note, django_assert_num_queries):
-    # The document, its published versions, the current version's contents, their comment counts.
-    with django_assert_num_queries(4):
+def test_it_runs_five_queries_for_home(client, note, django_assert_num_queries):
+    # The document, its published versions, the current version's contents, their comment counts,
+    # the endorsements counted on the call to act.
+    with django_assert_num_queries(5):
         client.get("/")
 
 

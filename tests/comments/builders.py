@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from comments.models import ModerationEvent, OrgComment, State
+from comments.models import Display, ModerationEvent, OrgComment, State
 from comments.text import fingerprint, render_text
 
 
 def approved_comment(target, *, parent: OrgComment | None = None, text: str = "A comment.", **fields) -> OrgComment:
     """Save one approved, public comment (with its approval in the audit log)."""
     now = timezone.now()
+    # Signed with whatever the test gives (the form's default, anonymous, hides it: see test_signature.py).
+    fields.setdefault("display", Display.NAME_AND_ORGANISATION)
     comment = OrgComment(
         content_type=ContentType.objects.get_for_model(target),
         object_pk=str(target.pk),

@@ -215,10 +215,12 @@ def test_confirming_and_withdrawing_stay_in_the_language_of_the_link(client, pos
     assert '<html lang="fr" dir="ltr">' in content(client.get(withdraw_url))
 
 
-def test_posting_from_a_french_page_returns_to_the_french_page(client, section):
+def test_posting_from_a_french_page_answers_with_the_french_page_of_what_happens_next(client, section):
     response = client.post("/fr/comments/post/", form_data(section, language="fr"))
     assert response.status_code == 302
-    assert response["Location"] == f"/fr{section.get_absolute_url()}#comments"
+    assert response["Location"] == f"/fr/comments/sent/?content_type=guidance.section&object_pk={section.pk}"
+    back = f'href="/fr{section.get_absolute_url()}"'
+    assert back in client.get(response["Location"]).content.decode()
 
 
 def test_a_permalink_keeps_the_language(client, section, languages_thread):

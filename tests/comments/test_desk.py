@@ -413,12 +413,17 @@ def test_the_csv_export_lists_approved_endorsements_and_amendments_with_public_f
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     today = timezone.now().date().isoformat()
     assert rows == [
-        ["organisation", "country", "kind", "section", "version", "date"],
-        ["Sisters Alliance", "Kenya", "Endorsement", "rights-based-approach", "Reworked draft 1", today],
-        ["Linked Collective", "France", "Support with amendments", "whole note", "", today],
-        ["Anonymous participant", "Spain", "Endorsement", "rights-based-approach", "", today],
-        ["'=HYPERLINK(1)", "", "Endorsement", "rights-based-approach", "", today],
-    ]
+        ["signature", "name", "organisation", "on behalf of", "city", "country", "kind", "section", "version",
+         "date"],
+        ["Sisters Alliance · Kenya", "", "Sisters Alliance", "", "", "Kenya", "Endorsement", "rights-based-approach",
+         "Reworked draft 1", today],
+        # As the pages sign it (comments.signature): the named person is named, not hidden or "anonymous".
+        ["Jo · Linked Collective · France", "Jo", "Linked Collective", "", "", "France", "Support with amendments",
+         "whole note", "", today],
+        ["Anonymous participant · Spain", "", "", "", "", "Spain", "Endorsement", "rights-based-approach", "",
+         today],
+        ["'=HYPERLINK(1)", "", "'=HYPERLINK(1)", "", "", "", "Endorsement", "rights-based-approach", "", today],
+    ]  # fmt: skip
     assert "@" not in response.content.decode()
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 
 from comments.models import ModerationEvent, OrgComment, State
+from tests.comments.conftest import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_it_stores_a_strangers_comment_hidden_and_mails_a_confirmation_link(client, post, section):
     response = post(section, follow=True)
     assert response.status_code == 200
-    assert "awaiting moderation" in response.content.decode()
+    assert response.redirect_chain[-1][0].startswith("/comments/sent/")  # post/redirect/get, no #comments
+    assert "Check your mail: open the link in it within 7 days" in response.content.decode()
     comment = OrgComment.objects.get()
     assert comment.state == State.UNCONFIRMED
     assert not comment.is_public
@@ -186,3 +190,21 @@ def test_a_reply_past_the_depth_limit_gets_a_clear_error_and_no_stray_row(client
     assert "nested 3 levels deep" in response.content.decode()
     assert "Too deep" in response.content.decode()
     assert OrgComment.objects.count() == before
+
+
+def test_the_language_switcher_of_pages_answering_a_post_leads_to_working_pages(client, post, section):
+    pages = [
+        client.post("/fr/comments/post/", form_data(section, email="")),  # the form again, with its errors
+        client.post("/comments/post/", {"content_type": "nothing.here"}),  # a form of no page
+    ]
+    for answer in pages:
+        switcher = answer.content.decode().split('class="language"')[1].split("</nav>")[0]
+        links = re.findall(r'href="([^"]+)"', switcher)
+        assert len(links) == 4
+        for link in links:
+            assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+    sent = post(section, follow=True)
+    switcher = sent.content.decode().split('class="language"')[1].split("</nav>")[0]
+    for link in re.findall(r'href="([^"]+)"', switcher):
+        page = client.get(link.replace("&amp;", "&"))
+        assert page.status_code == 200 and "<h1>" in page.content.decode(), link

@@ -132,8 +132,8 @@ def test_the_thank_you_message_after_posting_is_in_french(client, section, djang
         response = client.post("/fr/comments/post/", form_data(section, language="fr"), follow=True)
     assert response.status_code == 200
     page = _page(response)
-    assert f"Merci. Nous vous avons envoyé un e-mail{NBSP}: ouvrez le lien qu'il contient" in page
-    assert "Thank you." not in page
+    assert f"Consultez votre messagerie{NBSP}: ouvrez le lien qu'il contient dans les 7{NBSP}jours" in page
+    assert "Check your mail" not in page
 
 
 @pytest.mark.parametrize(

@@ -31,5 +31,5 @@ def test_a_comment_stored_just_before_the_database_goes_down_is_answered_as_rece
     finally:
         outage.stop()
     assert response.status_code == 302
-    assert response["Location"] == section.get_absolute_url() + "#comments"
+    assert response["Location"] == f"/comments/sent/?content_type=guidance.section&object_pk={section.pk}"
     assert OrgComment.objects.count() == 1

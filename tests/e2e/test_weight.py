@@ -77,11 +77,12 @@ def test_a_section_with_50_threads_weighs_under_100_kb_gzipped_with_its_css(clie
 
     resources = _Resources()
     resources.feed(html)
-    assert resources.scripts == 0, "the page needs no JavaScript"
+    # One small script, the comment form's counters and preview; the page works without it.
+    assert resources.scripts <= 1, "the page needs no JavaScript but the form's enhancement"
     assert all(url.startswith("/") and not url.startswith("//") for url in resources.loaded), resources.loaded
     assert resources.stylesheets
-    css = 0
-    for href in resources.stylesheets:
+    css = 0  # and the script
+    for href in resources.stylesheets + [url for url in resources.loaded if url.endswith(".js")]:
         path = finders.find(re.sub(r"^/static/", "", href))
         assert path, href
         with open(path, "rb") as stylesheet:

@@ -608,7 +608,7 @@ def big_note(request, db):
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        ("/", 4),  # + the comment counts of the contents
+        ("/", 5),  # + the comment counts of the contents, + the endorsements counted
         ("/note/big-note/", 5),  # + comment counts, + the comment count of the thread
         ("/note/big-note/v2/", 3),
         ("/note/big-note/v1/", 3),

@@ -68,7 +68,8 @@ TEMPLATE_TAGS: dict[str, frozenset[str]] = {
         "footer": set(),
         "section": set(),
         "article": {"data-desk-item"},
-        "div": {"data-group", "autofocus"},  # the form's error summary takes the focus
+        # The form's error summary takes the focus; the signature preview carries its texts for the script.
+        "div": {"data-group", "autofocus", "data-anonymous", "data-on-behalf", "aria-live"},
         "h1": set(),
         "h2": set(),
         "h3": set(),
@@ -122,12 +123,14 @@ TEMPLATE_TAGS: dict[str, frozenset[str]] = {
             "autocomplete",
             "form",
             "data-select",
+            "data-shows",  # what a visibility choice shows (comments.signature.SHOWN), for the live preview
+            "data-counter",  # the live counter's text, in the page's language
         },
-        "textarea": {"name", "rows", "cols", "maxlength", "required"},
+        "textarea": {"name", "rows", "cols", "maxlength", "required", "data-counter"},
         "select": {"name", "required", "multiple", "data-reason"},
         "option": {"value", "selected"},
         "button": {"type", "name", "value", "form", "data-action", "data-undo"},
-        "svg": {"viewbox", "width", "height", "xmlns"},
+        "svg": {"viewbox", "width", "height", "xmlns", "preserveaspectratio"},
         "desc": set(),
         "g": set(),
         "text": {"x", "y", "font-size", "text-anchor"},
