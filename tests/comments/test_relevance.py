@@ -76,13 +76,14 @@ def test_a_comment_on_a_section_is_compared_with_the_whole_note(sample_note):
 
 
 def test_a_trusted_posters_off_topic_announcement_goes_to_review(sample_note):
-    approved_comment(sample_note, text="An earlier endorsement.", user_email="known@example.org", confirmed_by_mail=True)
-    comment = pending(sample_note, UNRELATED[0], user_email="known@example.org", form_seconds=120, confirmed_by_mail=True)
+    known = {"user_email": "known@example.org", "confirmed_by_mail": True}
+    approved_comment(sample_note, text="An earlier endorsement.", **known)
+    comment = pending(sample_note, UNRELATED[0], form_seconds=120, **known)
     assert screening.is_trusted(comment)
     assert screening.screen_comment(comment_id=comment.pk) == State.REVIEW
     comment.refresh_from_db()
     assert "Seems unrelated to the note" in comment.events.get(action="screen").reason
-    on_topic = pending(sample_note, RELATED[4], user_email="known@example.org", form_seconds=120, confirmed_by_mail=True)
+    on_topic = pending(sample_note, RELATED[4], form_seconds=120, **known)
     assert screening.screen_comment(comment_id=on_topic.pk) == State.APPROVED
 
 
