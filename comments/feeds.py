@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from campaign.cache import public_page
@@ -44,7 +43,9 @@ class _CommentFeed(Feed):
         return item.submit_date
 
     def item_author_name(self, item: OrgComment) -> str:
-        return strip_tags(item.public_organisation or item.public_name or _("Anonymous participant"))
+        # Plain text in Atom, escaped by the feed's writer, as on every page: shown as typed. (Stripping
+        # tags from it was no protection, and Django's tag stripper raises on a name such as "a<![]>b".)
+        return item.public_organisation or item.public_name or _("Anonymous participant")
 
 
 @method_decorator(public_page, name="__call__")
