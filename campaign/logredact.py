@@ -15,12 +15,14 @@ import logging
 import re
 
 TOKEN_PATH = re.compile(r"(/comments/(?:confirm|withdraw|yours|mute)/)[^/\s?#'\"<>]+")
+# A token as a value in the repr of a mapping (a template's context in django.template's debug log).
+TOKEN_VALUE = re.compile(r"""(['"]token['"]:\s*['"])[^'"]+""")
 REQUEST_PATH_KEYS = ("PATH_INFO", "REQUEST_URI", "RAW_URI", "QUERY_STRING")
 
 
 def redact(text: str) -> str:
     """Return ``text`` with the token of every poster's link replaced by ``[token]``."""
-    return TOKEN_PATH.sub(r"\1[token]", text)
+    return TOKEN_VALUE.sub(r"\1[token]", TOKEN_PATH.sub(r"\1[token]", text))
 
 
 class RedactTokens(logging.Filter):
