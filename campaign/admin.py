@@ -1,15 +1,27 @@
-"""Admin pages for coordinators: organisations and their verification."""
+"""Admin pages for coordinators: organisations and their verification; members' accounts.
+
+Every admin here, Django's own for users, groups and sites included, is a ``PrivateAdmin``: no
+email, address hash or token is listed, searched, sorted, filtered or shown (campaign/admin_privacy.py).
+"""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group, User
+from django.contrib.sites.admin import SiteAdmin
+from django.contrib.sites.models import Site
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from campaign.admin_cache import ShownToReadersAdmin
+from campaign.admin_privacy import PrivateAdmin, WriteOnlyAddress
 from campaign.models import Organisation
 
 
@@ -28,9 +40,18 @@ class VerifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OrganisationForm(WriteOnlyAddress, forms.ModelForm):
+    write_only_field = "contact_email"
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "slug", "city", "country", "website", "network", "description", "members"]
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(ShownToReadersAdmin, admin.ModelAdmin):
-    # contact_email is private: editable on the change form, never in a list.
+class OrganisationAdmin(PrivateAdmin, ShownToReadersAdmin, admin.ModelAdmin):
+    # contact_email is private: it can be replaced or forgotten on the change form, never read.
+    form = OrganisationForm
     list_display = ("name", "city", "country", "network", "is_verified", "verified_at", "verified_by")
     list_filter = (VerifiedFilter, "country")
     list_select_related = ("verified_by",)
@@ -40,7 +61,7 @@ class OrganisationAdmin(ShownToReadersAdmin, admin.ModelAdmin):
     filter_horizontal = ("members",)
     fieldsets = (
         (None, {"fields": ("name", "slug", "city", "country", "website", "network", "description")}),
-        (_("Private"), {"fields": ("contact_email", "members")}),
+        (_("Private"), {"fields": ("new_address", "forget_address", "members")}),
         (_("Verification"), {"fields": ("verified_at", "verified_by")}),
     )
     actions = ("mark_verified", "mark_unverified")
@@ -67,3 +88,43 @@ class OrganisationAdmin(ShownToReadersAdmin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class MemberChangeForm(WriteOnlyAddress, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        fields = ["username", "first_name", "last_name", "is_active", "is_staff", "is_superuser", "groups",
+                  "user_permissions", "last_login", "date_joined"]  # fmt: skip
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+admin.site.unregister(Site)
+
+
+@admin.register(User)
+class MemberAdmin(PrivateAdmin, UserAdmin):
+    """Django's user admin without the email (a member posts with it) and without the password's hash."""
+
+    form = MemberChangeForm
+    fieldsets = (
+        (None, {"fields": ("username", "password_form")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "new_address", "forget_address")}),
+        *UserAdmin.fieldsets[2:],
+    )
+    readonly_fields = ("password_form", "last_login", "date_joined")
+    list_display = ("username", "first_name", "last_name", "is_staff")
+    search_fields = ("username", "first_name", "last_name")
+
+    @admin.display(description=_("password"))
+    def password_form(self, obj: User) -> str:
+        return format_html('<a href="../password/">{}</a>', _("Set a new password"))
+
+
+@admin.register(Group)
+class CoordinatorGroupAdmin(PrivateAdmin, GroupAdmin):
+    pass
+
+
+@admin.register(Site)
+class PrivateSiteAdmin(PrivateAdmin, SiteAdmin):
+    pass

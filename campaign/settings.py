@@ -369,11 +369,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "filters": {"without_traceback": {"()": "campaign.errors.WithoutTraceback"}},
+    # Every handler takes redact_tokens: no poster's link may reach a log (campaign/logredact.py).
+    "filters": {
+        "redact_tokens": {"()": "campaign.logredact.RedactTokens"},
+        "without_traceback": {"()": "campaign.errors.WithoutTraceback"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    # kombu's filesystem transport warns about a missing hostname on every connection.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}},
+    # kombu's filesystem transport warns about a missing hostname on every connection. Django's own
+    # handlers (console, mail_admins, django.server) are taken off: their records go to ours, filtered.
+    "loggers": {
+        "django": {"handlers": []},
+        "django.server": {"handlers": [], "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},
+    },
 }
 # Django logs each request it refuses as suspicious (a Host not in ALLOWED_HOSTS, a body over the
 # limits below) on its own logger, with a traceback: one line says enough about the client's mistake.

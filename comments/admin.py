@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from campaign.admin_privacy import PrivateAdmin
 from comments import services
 from comments.models import ModerationEvent, OrgComment
 
@@ -56,7 +57,7 @@ def mark_spam(modeladmin, request, queryset):
 
 
 @admin.register(OrgComment)
-class OrgCommentAdmin(admin.ModelAdmin):
+class OrgCommentAdmin(PrivateAdmin, admin.ModelAdmin):
     list_display = ("id", "state", "kind", "organisation_name", "country", "language", "level", "submit_date")
     list_filter = ("state", "kind", "language", "display")
     search_fields = ("comment", "organisation_name", "on_behalf_of")

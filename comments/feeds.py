@@ -7,7 +7,6 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from campaign.cache import public_page
@@ -59,8 +58,9 @@ class _CommentFeed(Feed):
         return item.submit_date
 
     def item_author_name(self, item: OrgComment) -> str:
-        # The same signature as the pages (comments.signature), as plain text.
-        return strip_tags(item.signature.text())
+        # The same signature as the pages (comments.signature), as plain text: the feed's writer escapes
+        # it. (Stripping tags was no protection, and Django's tag stripper raises on "a<![]>b".)
+        return item.signature.text()
 
 
 @method_decorator(public_page, name="__call__")

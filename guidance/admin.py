@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campaign.admin_cache import ShownToReadersAdmin
+from campaign.admin_privacy import PrivateAdmin
 from guidance.models import Document, Section, SectionText, Version
 
 
@@ -28,7 +29,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(ShownToReadersAdmin, admin.ModelAdmin):
+class DocumentAdmin(PrivateAdmin, ShownToReadersAdmin, admin.ModelAdmin):
     list_display = ("title", "slug", "language", "consultation_opens", "consultation_closes", "created")
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
@@ -51,7 +52,7 @@ class IsTranslationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Version)
-class VersionAdmin(ShownToReadersAdmin, admin.ModelAdmin):
+class VersionAdmin(PrivateAdmin, ShownToReadersAdmin, admin.ModelAdmin):
     list_display = ("document", "number", "label", "kind", "language", "published", "translation_of")
     list_display_links = ("number", "label")
     list_filter = ("document", "kind", "language", IsTranslationFilter, "published")
@@ -63,7 +64,7 @@ class VersionAdmin(ShownToReadersAdmin, admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(ShownToReadersAdmin, admin.ModelAdmin):
+class SectionAdmin(PrivateAdmin, ShownToReadersAdmin, admin.ModelAdmin):
     list_display = ("key", "document", "created")
     list_filter = ("document",)
     list_select_related = ("document",)
@@ -71,7 +72,7 @@ class SectionAdmin(ShownToReadersAdmin, admin.ModelAdmin):
 
 
 @admin.register(SectionText)
-class SectionTextAdmin(ShownToReadersAdmin, admin.ModelAdmin):
+class SectionTextAdmin(PrivateAdmin, ShownToReadersAdmin, admin.ModelAdmin):
     list_display = ("__str__", "section", "version", "position", "level")
     list_filter = ("version__document", "version")
     list_select_related = ("section__document", "version__document")

@@ -7,15 +7,20 @@ correction and answers her privately from the desk, she withdraws her reply, dow
 and erases both her comments, and the nightly purge runs. Meanwhile the test records:
 
 - every response: status, headers, cookies, redirect target and body, for every client;
-- every log record of every logger, at DEBUG, formatted with its exception;
+- every log record of every logger, at DEBUG, formatted with its exception, as the site's own log
+  handlers have it (with the filters LOGGING gives them);
 - every Celery task run: name, arguments and keyword arguments;
 - every mail: all of it, except the recipient header of the mails sent to Zarina herself;
+- every page of the admin (the changelist and change forms of every registered model, read by a
+  superuser) and of the desk, while her comments are there;
 - at the end, every row of every table and every value in the cache.
 
 Neither her email nor her client address (X-Forwarded-For, trusted: one proxy) nor the proxy's
-address (REMOTE_ADDR) may appear in any of them. Pages that give a poster back what she typed
-(a form shown again with an error) are the one place her email may appear, to her alone; this
-journey does not include them (tests/comments/test_bad_input.py covers them).
+address (REMOTE_ADDR) may appear in any of them. Her address's keyed hash and the tokens of the links mailed
+to her and to the other organisation may appear only in those mails and in the pages those links
+open for their holders: never in a log, a task, the database, the cache, or a page anyone else sees.
+Pages that give a poster back what she typed (a form shown again with an error) are the one place
+her email may appear, to her alone; this journey does not include them (tests/comments/test_bad_input.py covers them).
 """
 
 from __future__ import annotations
@@ -26,13 +31,17 @@ from collections.abc import Iterator
 
 import pytest
 from celery.signals import before_task_publish, task_prerun
+from django.conf import settings as django_settings
 from django.core import mail
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 
+from campaign import privacy
 from comments import tasks
 from comments.models import OrgComment, State
+from tests import factories
+from tests.admin_pages import admin_pages, desk_pages
 from tests.comments.conftest import form_data
 
 pytestmark = pytest.mark.django_db
@@ -41,23 +50,31 @@ EMAIL = "zarina.q7@hidden-collective.example"
 ADDRESS = "203.0.113.158"  # Zarina's own address, as her ISP's proxy forwards it
 PROXY = "192.0.2.201"  # the proxy's address: the connection the site sees
 SECRETS = {"email": EMAIL, "email's name": "zarina.q7", "address": ADDRESS, "proxy address": PROXY}
+# The posters' own clients: the pages their links open carry those links' tokens, to them alone.
+OWNERS = ("zarina", "other org", "strict csrf")
+MAILED_TOKEN = re.compile(r"/comments/(?:confirm|withdraw|yours|mute)/([^/\s]+)/")
 
 
 class Recorder:
     """Everything the site emitted during the journey, as (where, text) pairs."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[str, str]] = []
+        self.items: list[tuple[str, str, bool]] = []
         self.tasks: list[str] = []
+        self.tokens: set[str] = set()
 
-    def add(self, where: str, text: object) -> None:
-        self.items.append((where, str(text)))
+    def add(self, where: str, text: object, *, owner: bool = False) -> None:
+        """Record a text; ``owner`` when only the holder of a mailed link sees it (their mail, their pages)."""
+        self.items.append((where, str(text), owner))
 
     def leaks(self) -> list[str]:
+        # Her own data download holds her address hash: hers to see, nobody else's.
+        theirs = {"address hash": privacy.address_hash(ADDRESS)}
+        theirs.update({f"token {token[:6]}...": token for token in self.tokens})
         return [
             f"{name} in {where}: ...{text[max(0, text.find(secret) - 80) : text.find(secret) + 80]}..."
-            for where, text in self.items
-            for name, secret in SECRETS.items()
+            for where, text, owner in self.items
+            for name, secret in ({**SECRETS, **theirs} if not owner else SECRETS).items()
             if secret in text
         ]
 
@@ -73,15 +90,16 @@ class RecordingClient(Client):
     def request(self, **request):
         response = super().request(**request)
         where = f"{self.name}: {request.get('REQUEST_METHOD')} {request.get('PATH_INFO')} -> {response.status_code}"
+        owner = self.name in OWNERS
         if response.streaming:
             body = b"".join(response.streaming_content)
             response.streaming_content = [body]
         else:
             body = response.content
-        self.recorder.add(f"{where} (headers)", list(response.items()))
-        self.recorder.add(f"{where} (cookies)", response.cookies.output())
-        self.recorder.add(f"{where} (body)", body.decode("utf-8", errors="replace"))
-        self.recorder.add(f"{where} (redirect)", getattr(response, "url", ""))
+        self.recorder.add(f"{where} (headers)", list(response.items()), owner=owner)
+        self.recorder.add(f"{where} (cookies)", response.cookies.output(), owner=owner)
+        self.recorder.add(f"{where} (body)", body.decode("utf-8", errors="replace"), owner=owner)
+        self.recorder.add(f"{where} (redirect)", getattr(response, "url", ""), owner=owner)
         return response
 
 
@@ -91,6 +109,10 @@ class RecordingHandler(logging.Handler):
         self.recorder = recorder
         self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         self.count = 0
+        # Records as the site's own handlers get them: through the filters LOGGING gives them.
+        for name in django_settings.LOGGING["handlers"]:
+            for log_filter in logging.getHandlerByName(name).filters:
+                self.addFilter(log_filter)
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
@@ -143,10 +165,11 @@ def record_mail(recorder: Recorder) -> None:
     for number, message in enumerate(mail.outbox):
         # As the backends write it: as_string() would re-encode an 8bit body in base64, hiding it.
         text = message.message().as_bytes().decode()
+        recorder.tokens.update(MAILED_TOKEN.findall(message.body))
         if message.to == [EMAIL]:
             # Her own mail necessarily names her address as its recipient: nothing else may.
             text = re.sub(rf"^To: {re.escape(EMAIL)}$", "To: [her]", text, flags=re.MULTILINE)
-        recorder.add(f"mail #{number} {message.subject!r}", text)
+        recorder.add(f"mail #{number} {message.subject!r}", text, owner=True)
 
 
 def record_database(recorder: Recorder) -> None:
@@ -208,6 +231,12 @@ def test_a_whole_journey_leaks_neither_email_nor_address(
     assert response.status_code == 302
     for url in ("/desk/", "/desk/queue/review/", f"/desk/c/{first.pk}/log/"):
         assert desk.get(url).status_code == 200, url
+    root = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    superuser = RecordingClient(recorder, "superuser", REMOTE_ADDR="198.51.100.33")
+    superuser.force_login(root)
+    for url in [*admin_pages(), *desk_pages()]:
+        status = superuser.get(url).status_code
+        assert status == 200 or (url.endswith("/add/") and status == 403), (url, status)
     approve(first.pk)
 
     # Another organisation replies; she is told by mail (she follows the thread).
@@ -267,6 +296,10 @@ def test_a_whole_journey_leaks_neither_email_nor_address(
 
     # She withdraws her reply, then downloads her data and erases both comments, each from its mail.
     withdraw_second = mail_link(mails_to(EMAIL)[-2], "withdraw")
+    # Refused answers on her live links: Django logs their paths (the log must not keep the tokens).
+    assert strict.post(withdraw_second).status_code == 403
+    assert zarina.put(withdraw_second).status_code == 405
+    assert zarina.post(withdraw_second.replace("/withdraw/", "/yours/") + "erase/").status_code == 400
     assert committed(zarina.post, withdraw_second).status_code == 200
     for withdraw in (mail_link(mails_to(EMAIL)[0], "withdraw"), withdraw_second):
         yours = withdraw.replace("/withdraw/", "/yours/")

@@ -2,7 +2,8 @@
 
 The strings are the Big List of Naughty Strings and three public XSS payload lists, pinned under
 tests/data/ with their licences (see tests/data/README.md), plus a few of our own for what those
-lists leave out (NUL, newlines, a comment at the length limit, format and template syntax).
+lists leave out (NUL, newlines, a comment at the length limit, format and template syntax, markup
+declarations).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +43,14 @@ OURS = (
     'https://example.org/?a=1&b="><img src=x onerror=alert(1)>',
     "x" * 20_000,
     "ж" * 201,
+    # Markup declarations and processing instructions, which Django's own HTML parser chokes on.
+    "a<![]>b",
+    "a<![CDATA[x]]>b",
+    "a<![if !IE]>b<![endif]>",
+    "a<!x>b",
+    "<!doctype html>",
+    "a<?php echo 1 ?>b",
+    "a<!--b",
 )
 
 
@@ -83,6 +93,12 @@ def one_sender_settings() -> override_settings:
         RATELIMIT_POST_COMMENT="1000000/h",
         RATELIMIT_CONFIRM="1000000/h",
     )
+
+
+def xml_text(value: str) -> str:
+    """Return a text as a reader of an XML document has it: without the control characters XML 1.0
+    refuses, and with its line breaks normalised to a line feed, as every XML parser does."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @contextmanager

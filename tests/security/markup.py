@@ -327,6 +327,20 @@ def assert_allowed(html: str | bytes, allowed: AllowList = PAGE, *, where: str =
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+def feed_entries(xml: str | bytes) -> list[dict[str, str]]:
+    """Return each entry of an Atom feed as its link, title, author's name and summary, as a reader has them."""
+    root = ET.fromstring(xml)  # noqa: S314 - our own response
+    return [
+        {
+            "link": entry.find(f"{_ATOM}link").get("href", ""),
+            "title": entry.findtext(f"{_ATOM}title", ""),
+            "author": entry.findtext(f"{_ATOM}author/{_ATOM}name", ""),
+            "summary": entry.findtext(f"{_ATOM}summary", ""),
+        }
+        for entry in root.iter(f"{_ATOM}entry")
+    ]
+
+
 def assert_feed_allowed(xml: str | bytes, allowed: AllowList, *, where: str = "") -> None:
     """Parse an Atom feed (it must be well-formed XML) and hold every HTML payload in it to ``allowed``.
 

@@ -10,7 +10,7 @@ attribute and URL held to the allow-list).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import html5lib
 import pytest
@@ -36,6 +36,7 @@ from tests.security.hostile import (
     quiet_request_log,
     sampled,
     strings,
+    xml_text,
 )
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +208,24 @@ def test_the_comment_feeds_stay_within_the_comment_allow_list(site):
         response = site.reader.get(path)
         assert response.status_code == 200
         markup.assert_feed_allowed(response.content, markup.COMMENT_TEXT, where=path)
+
+
+def test_the_comment_feeds_name_every_author_and_title_as_typed(site):
+    """Titles and author names are plain text in Atom: each reads as the poster typed it."""
+    shown = {
+        comment.get_absolute_url(): comment
+        for comment in OrgComment.objects.visible().for_target(site.section).select_related("organisation")
+    }
+    for path in (f"/comments/feeds/hostile-note/{site.section.key}.atom", "/comments/feeds/hostile-note.atom"):
+        response = site.reader.get(path)
+        assert response.status_code == 200, path
+        wrong = []
+        for entry in markup.feed_entries(response.content):
+            comment = shown[urlsplit(entry["link"]).path]
+            who = comment.public_organisation or comment.public_name
+            if who and (xml_text(who) not in entry["title"] or entry["author"] != xml_text(who)):
+                wrong.append((comment.pk, who[:40], entry["title"][:60], entry["author"][:40]))
+        assert not wrong, f"{path}: {len(wrong)} entries not as typed: {wrong[:5]}"
 
 
 def test_the_reply_pages_stay_within_the_allow_list(site):
