@@ -433,3 +433,13 @@ def test_an_unverified_organisations_name_is_not_protected(section, member):
     org.name, org.verified_at = "Unverified Collective", None
     org.save()
     assert not screening.check_impersonation(pending(section, text="a", organisation_name=org.name)).hold
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ru"])
+def test_the_impersonation_finding_is_told_in_each_coordinators_language(language):
+    from django.utils import translation
+
+    english = screening.message("impersonation", {"organisation": "SWAN"})
+    with translation.override(language):
+        translated = screening.message("impersonation", {"organisation": "SWAN"})
+    assert "SWAN" in translated and translated != english
