@@ -13,9 +13,11 @@ import hashlib
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from difflib import SequenceMatcher
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -85,6 +87,9 @@ MESSAGES = {
         "Nearly the same text as %(count)d other posters: grouped as campaign #%(group)s.",
         "count",
     ),
+    "impersonation": _(
+        "Signed as the verified organisation %(organisation)s by someone who is not one of its members."
+    ),
 }
 
 #: The checks' names, for the desk's table of reasons.
@@ -99,6 +104,7 @@ CHECK_LABELS = {
     "relevance": _("Relevance to the note"),
     "akismet": "Akismet",
     "campaign": _("Campaign"),
+    "impersonation": _("Organisation"),
 }
 
 
@@ -406,6 +412,50 @@ def check_akismet(comment: OrgComment, history: SenderHistory | None = None) -> 
     return _found("akismet", -1.0, "akismet-ham")
 
 
+def organisation_key(name: str) -> str:
+    """Fold a name to what a reader would take as the same organisation: no case, accents,
+    spaces or punctuation ("Sex-Workers' Alliance" and "sex workers alliance" agree)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+#: Names this long or longer match with one typo; shorter ones must agree exactly once folded,
+#: or "SWAN" and "SWAP" would be one organisation.
+NEAR_NAME_MIN_LENGTH = 6
+
+
+def names_match(a: str, b: str) -> bool:
+    """Two folded names are the same organisation: equal, or one edit apart for names long enough.
+
+    difflib, not a fuzzy-matching dependency: one comparison per verified organisation, and one
+    edit apart is exactly a ratio of at least 1 - 1/length for names of equal or near length.
+    """
+    if a == b:
+        return True
+    if min(len(a), len(b)) < NEAR_NAME_MIN_LENGTH or abs(len(a) - len(b)) > 1:
+        return False
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return max(len(a), len(b)) - sum(block.size for block in matcher.get_matching_blocks()) <= 1
+
+
+def check_impersonation(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
+    """Hold a comment signed with a verified organisation's name by someone not among its members.
+
+    Membership is the signed-in account's, never what was typed: a stranger typing a verified
+    name (or one typo away from it) is held for a coordinator, whatever the other scores say.
+    """
+    typed = organisation_key(comment.organisation_name or "")
+    if not typed:
+        return CheckResult("impersonation", 0.0, "")
+    for org_id, name in Organisation.objects.verified().values_list("pk", "name"):
+        if not names_match(typed, organisation_key(name)):
+            continue
+        if comment.user_id and Organisation.objects.filter(pk=org_id, members=comment.user_id).exists():
+            continue
+        return _found("impersonation", 0.0, "impersonation", hold=True, organisation=name)
+    return CheckResult("impersonation", 0.0, "")
+
+
 CHECKS: list[Callable[[OrgComment, SenderHistory], CheckResult]] = [
     check_honeypot,
     check_speed,
@@ -416,6 +466,7 @@ CHECKS: list[Callable[[OrgComment, SenderHistory], CheckResult]] = [
     check_classifier,
     check_relevance,
     check_akismet,
+    check_impersonation,
 ]
 
 #: Checks that count volume (one sender's rate, the same text twice, a campaign of posters): a workshop

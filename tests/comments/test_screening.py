@@ -418,3 +418,79 @@ def test_near_duplicates_are_found_through_the_band_index_among_many_comments(se
     first = OrgComment.objects.get(comment=texts[11])
     assert group == first.pk and result.hold
     assert screening.check_near_duplicates(copy, screening.minhash("nothing like the others at all"))[1] is None
+
+
+@pytest.fixture
+def verified_org(member):
+    org = member.organisations.get()
+    org.name = "Réseau des Travailleuses du Sexe"
+    org.verified_at = timezone.now()
+    org.save()
+    return org
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Réseau des Travailleuses du Sexe",  # exact
+        "reseau des travailleuses du sexe",  # no accents, lower case
+        "RÉSEAU DES TRAVAILLEUSES-DU-SEXE.",  # punctuation and spacing
+        "Reseau des Travailleuses du Sexxe",  # one typo
+        "Reseau des Travaileuses du Sexe",  # one letter missing
+    ],
+)
+def test_a_stranger_signing_as_a_verified_organisation_is_held_with_its_name(section, verified_org, typed):
+    comment = pending(section, text="We endorse.", organisation_name=typed, user_email="stranger@example.org")
+    result = screening.check_impersonation(comment)
+    assert result.hold
+    assert "Réseau des Travailleuses du Sexe" in result.reason
+    assert screening.screen(comment).decision == State.REVIEW
+
+
+def test_impersonation_holds_even_a_poster_trusted_by_an_earlier_approved_comment(section, verified_org):
+    approved_comment(section, text="earlier", user_email="known@example.org")
+    typed = "Reseau des travailleuses du sexe"
+    comment = pending(section, text="We endorse.", organisation_name=typed, user_email="known@example.org")
+    screening.screen_comment(comment_id=comment.pk)
+    comment.refresh_from_db()
+    assert comment.state == State.REVIEW
+    event = comment.events.filter(action=ModerationEvent.Action.SCREEN).get()
+    assert "Réseau des Travailleuses du Sexe" in event.reason
+
+
+def test_a_member_of_the_organisation_is_not_flagged(section, verified_org, member):
+    comment = pending(
+        section, text="We endorse.", organisation_name=verified_org.name, user=member, user_email="m@example.org"
+    )
+    assert not screening.check_impersonation(comment).hold
+
+
+@pytest.mark.parametrize("typed", ["", "Sex Workers Alliance of Kenya", "Réseau des Travailleurs", "Reseau"])
+def test_unrelated_names_are_not_flagged(section, verified_org, typed):
+    comment = pending(section, text="We endorse.", organisation_name=typed, user_email="stranger@example.org")
+    assert not screening.check_impersonation(comment).hold
+
+
+def test_short_names_match_only_exactly(section, member):
+    org = member.organisations.get()
+    org.name, org.verified_at = "SWAN", timezone.now()
+    org.save()
+    assert screening.check_impersonation(pending(section, text="a", organisation_name="s.w.a.n.")).hold
+    assert not screening.check_impersonation(pending(section, text="b", organisation_name="SWAP")).hold
+
+
+def test_an_unverified_organisations_name_is_not_protected(section, member):
+    org = member.organisations.get()
+    org.name, org.verified_at = "Unverified Collective", None
+    org.save()
+    assert not screening.check_impersonation(pending(section, text="a", organisation_name=org.name)).hold
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ru"])
+def test_the_impersonation_finding_is_told_in_each_coordinators_language(language):
+    from django.utils import translation
+
+    english = screening.message("impersonation", {"organisation": "SWAN"})
+    with translation.override(language):
+        translated = screening.message("impersonation", {"organisation": "SWAN"})
+    assert "SWAN" in translated and translated != english
