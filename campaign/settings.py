@@ -74,13 +74,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Answers the page cache's hits (anonymous readers) before sessions, CSRF, auth... (campaign/cache.py).
+    # Answers the page cache's hits (anonymous readers) before everything below (campaign/cache.py).
     "campaign.cache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The address's language prefix picks the language, nothing else (campaign/i18n.py).
     "campaign.i18n.LocaleMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
