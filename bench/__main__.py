@@ -1,7 +1,8 @@
 """``python -m bench [--quick]``: the performance benchmarks of issue 5, side by side, with verdicts.
 
-It builds its own data in its own database: ``campaign_bench`` on the PostgreSQL server that
-DATABASE_URL names (dropped and created again), or ``var/bench.sqlite3`` without one; and, when
+It builds its own data in its own database: ``campaign_bench`` (or BENCH_DATABASE_NAME, so that
+several checkouts can run it on one server) on the PostgreSQL server that DATABASE_URL names
+(dropped and created again), or ``var/bench.sqlite3`` without one; and, when
 REDIS_URL is set, its own Redis database (BENCH_REDIS_DB, default 12) on that server, flushed
 before and after (that database only). It prints a table, writes bench/results.json and prints
 PASS or FAIL for each target.
@@ -62,10 +63,11 @@ def prepare_database(environ: dict[str, str]) -> str:
     if urlsplit(url).scheme in POSTGRES_SCHEMES:
         import psycopg
 
+        name = environ.get("BENCH_DATABASE_NAME", BENCH_DATABASE)
         with psycopg.connect(_with_path(url, "/postgres"), autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-        environ["DATABASE_URL"] = _with_path(url, f"/{BENCH_DATABASE}")
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        environ["DATABASE_URL"] = _with_path(url, f"/{name}")
         return "postgresql"
     path = ROOT / "var" / "bench.sqlite3"
     for suffix in ("", "-wal", "-shm", "-journal"):

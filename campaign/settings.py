@@ -2,8 +2,9 @@
 
 With no variable set it runs embedded on a laptop: an SQLite file, Celery on a
 filesystem broker, a local-memory cache and mail printed to the console. With
-PRODUCTION=true it requires SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS and
-EMAIL_URL, and stops start-up with a message naming any missing or malformed one.
+PRODUCTION=true it requires SECRET_KEY, ADDRESS_HMAC_KEY, DATABASE_URL, REDIS_URL,
+CACHE_REDIS_URL, ALLOWED_HOSTS and EMAIL_URL, and stops start-up with a message naming
+any missing or malformed one.
 README.md, "Configuration", lists every variable.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -72,13 +74,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A NUL in an address is refused before any lookup can pass it to the database (campaign/errors.py).
     "campaign.errors.RefuseControlCharacters",
-    # Answers the page cache's hits (anonymous readers) before sessions, CSRF, auth... (campaign/cache.py).
+    # Answers the page cache's hits (anonymous readers) before everything below (campaign/cache.py).
     "campaign.cache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The address's language prefix picks the language, nothing else (campaign/i18n.py).
     "campaign.i18n.LocaleMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -124,12 +126,28 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The Celery broker (below) must never lose a queued task, so its Redis never evicts; the cache may
+# drop whatever it likes, so its Redis evicts the least recently used keys within a bounded memory.
+# One eviction policy cannot serve both: in production they are two Redis servers, so that a full
+# cache can never refuse a comment's tasks (docker-compose.yml; README, "Configuration").
 REDIS_URL = env.redis_url("REDIS_URL")
-if REDIS_URL:
+CACHE_REDIS_URL = env.redis_url("CACHE_REDIS_URL") or REDIS_URL  # required in production, like REDIS_URL
+
+
+def _redis_server(url: str) -> tuple:
+    parts = urlsplit(url)
+    return parts.hostname, parts.port or 6379
+
+
+if PRODUCTION and _redis_server(CACHE_REDIS_URL) == _redis_server(REDIS_URL):
+    raise ImproperlyConfigured(
+        "CACHE_REDIS_URL must name another Redis server than REDIS_URL: the cache evicts keys, the broker must not."
+    )
+if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", "campaign"),
         }
     }
@@ -256,7 +274,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "admin:login"
 
 # Posters' client addresses are stored only as a keyed HMAC (campaign/privacy.py); this is the key.
-ADDRESS_HMAC_KEY = env.str("ADDRESS_HMAC_KEY", SECRET_KEY)
+# A secret of its own, never derived from SECRET_KEY: rotating that one (after a leak, say) must not
+# silently re-key every stored hash, and a leaked SECRET_KEY must not give the hashes away too.
+_EMBEDDED_ADDRESS_KEY = "embedded-address-key-not-secret-only-for-a-laptop-fedcba9876543210"
+ADDRESS_HMAC_KEY = env.str("ADDRESS_HMAC_KEY", _EMBEDDED_ADDRESS_KEY, required_in_production=True)
+_weak_address_key = len(ADDRESS_HMAC_KEY) < 32 or len(set(ADDRESS_HMAC_KEY)) < 5
+if PRODUCTION and (ADDRESS_HMAC_KEY in (_EMBEDDED_ADDRESS_KEY, SECRET_KEY) or _weak_address_key):
+    raise ImproperlyConfigured(
+        "ADDRESS_HMAC_KEY must be a random value of at least 32 characters in production, not SECRET_KEY."
+    )
 # After this many days a comment's address hash is erased (comments.tasks.purge_personal_data).
 ADDRESS_RETENTION_DAYS = env.int("ADDRESS_RETENTION_DAYS", 30, minimum=1)
 
@@ -272,7 +298,7 @@ RATELIMIT_SIGN_IN_FAILURES = env.rate("RATELIMIT_SIGN_IN_FAILURES", "5/15m")
 # django-ratelimit names django-redis and memcached as the shared caches it knows; Django's own
 # RedisCache, used here, is shared too, and its add (SET NX) and incr (INCRBY) are atomic: all it needs.
 SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
-if not REDIS_URL:
+if not CACHE_REDIS_URL:
     # A local-memory cache is not shared between processes: on a laptop (the embedded set-up) each
     # gunicorn worker counts for itself, which is enough there.
     SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]

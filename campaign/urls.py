@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from campaign import endorsements, signin, views
+from campaign import endorsements, health, signin, views
 from campaign.sitemaps import SITEMAPS
 
 campaign_patterns = (
@@ -21,6 +21,7 @@ campaign_patterns = (
 # picks it (no cookie, no Accept-Language: see campaign/i18n.py), so one address is one page, which
 # any cache can keep and anyone can share.
 urlpatterns = [
+    path("health/", health.health, name="health"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Before the admin's own URLs: its login page, behind rate limits (campaign/signin.py).
     path("admin/login/", signin.sign_in, name="sign-in"),

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import email.policy
 import textwrap
+import hashlib
+import hmac
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from comments import services
-from comments.models import OrgComment
+from comments.models import OrgComment, SentMail
 
 
 class TextMail(EmailMultiAlternatives):
@@ -51,6 +54,28 @@ def reply_to() -> list[str]:
     """The coordinators' address that reads replies, if one is configured; mail never asks a poster
     to reply without one (the sender address reads nothing)."""
     return [settings.COMMENTS_REPLY_TO] if settings.COMMENTS_REPLY_TO else []
+
+
+def recipient_key(address: str) -> str:
+    """A keyed hash of a mail address: enough to tell a recipient again, useless to read one."""
+    key = settings.ADDRESS_HMAC_KEY.encode()
+    return hmac.new(key, b"mail:" + address.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def _send_once(*, kind: str, object_key: object, to: str, send: Callable[[], None]) -> bool:
+    """Send a mail unless one of this kind, for this object and recipient, was sent already.
+
+    The row is written before sending, in one transaction with it, under the unique constraint: a
+    second run (a retry, a redelivered message, two workers at once) waits for the first, then finds
+    its row and sends nothing; a send that fails rolls the row back, so the retry sends it.
+    """
+    try:
+        with transaction.atomic():
+            SentMail.objects.create(kind=kind, object_key=str(object_key), recipient_key=recipient_key(to))
+            send()
+    except IntegrityError:
+        return False
+    return True
 
 
 def _send(*, to: str, language: str, template: str, context: Callable[[], dict], replies: bool = False) -> None:
@@ -92,16 +117,21 @@ def send_confirmation(comment: OrgComment, token: str) -> None:
 def send_followup(comment: OrgComment, *, follower_id: int, email: str, language: str) -> None:
     """Tell a follower that a reply was published in their thread, with a link to stop these mails."""
     follower = OrgComment(pk=follower_id)
-    _send(
+    _send_once(
+        kind="followup",
+        object_key=comment.pk,
         to=email,
-        language=language,
-        template="followup",
-        context=lambda: {
-            "comment": comment,
-            "comment_url": _absolute(comment.get_absolute_url()),
-            "mute_url": _absolute(reverse("comments:mute", kwargs={"token": services.mute_token(follower)})),
-            "mute_days": settings.COMMENTS_MUTE_LINK_DAYS,
-        },
+        send=lambda: _send(
+            to=email,
+            language=language,
+            template="followup",
+            context=lambda: {
+                "comment": comment,
+                "comment_url": _absolute(comment.get_absolute_url()),
+                "mute_url": _absolute(reverse("comments:mute", kwargs={"token": services.mute_token(follower)})),
+                "mute_days": settings.COMMENTS_MUTE_LINK_DAYS,
+            },
+        ),
     )
 
 
@@ -111,25 +141,32 @@ def send_decision(comment: OrgComment) -> None:
     if comment.state == "rejected":
         event = comment.events.filter(new_state="rejected").order_by("-created", "-id").first()
         reason = event.reason if event else ""
-    _send(
+    _send_once(
+        kind=f"decision_{comment.state}",
+        object_key=comment.pk,
         to=comment.user_email,
-        language=comment.mail_language_or_default,
-        template=f"decision_{comment.state}",
-        replies=True,
-        context=lambda: {
-            "comment": comment,
-            "reason": reason,
-            "quoted": quote(comment.comment),
-            "reply_to": bool(reply_to()),
-            "comment_url": _absolute(comment.get_absolute_url()),
-            "withdraw_url": _absolute(reverse("comments:withdraw", kwargs={"token": services.withdraw_token(comment)})),
-            "withdraw_days": settings.COMMENTS_WITHDRAW_LINK_DAYS,
-        },
+        send=lambda: _send(
+            to=comment.user_email,
+            language=comment.mail_language_or_default,
+            template=f"decision_{comment.state}",
+            replies=True,
+            context=lambda: {
+                "comment": comment,
+                "reason": reason,
+                "quoted": quote(comment.comment),
+                "reply_to": bool(reply_to()),
+                "comment_url": _absolute(comment.get_absolute_url()),
+                "withdraw_url": _absolute(
+                    reverse("comments:withdraw", kwargs={"token": services.withdraw_token(comment)})
+                ),
+                "withdraw_days": settings.COMMENTS_WITHDRAW_LINK_DAYS,
+            },
+        ),
     )
 
 
-def send_review_digest(*, new: int, waiting: int) -> None:
-    """One mail to every coordinator: how many comments wait for review."""
+def send_review_digest(*, new: int, waiting: int, period: int) -> None:
+    """One mail to every coordinator per digest ``period``: how many comments wait for review."""
     from django.contrib.auth import get_user_model
 
     coordinators = (
@@ -140,11 +177,16 @@ def send_review_digest(*, new: int, waiting: int) -> None:
         .distinct()
     )
     for address in coordinators:
-        _send(
+        _send_once(
+            kind="review_digest",
+            object_key=period,
             to=address,
-            language=settings.LANGUAGE_CODE,
-            template="review_digest",
-            context=lambda: {"new": new, "waiting": waiting, "desk_url": _absolute(reverse("desk:home"))},
+            send=lambda address=address: _send(
+                to=address,
+                language=settings.LANGUAGE_CODE,
+                template="review_digest",
+                context=lambda: {"new": new, "waiting": waiting, "desk_url": _absolute(reverse("desk:home"))},
+            ),
         )
 
 

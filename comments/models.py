@@ -398,3 +398,23 @@ class LabelledText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.text[:40]}"
+
+
+class SentMail(models.Model):
+    """One mail sent once: a retried or redelivered task finds its row and mails nobody twice.
+
+    The recipient is kept only as a keyed hash (``mail.recipient_key``), never as an address.
+    """
+
+    kind = models.CharField(max_length=40)  # e.g. "followup", "decision_approved", "review_digest"
+    object_key = models.CharField(max_length=40)  # the comment's id, or the digest's period
+    recipient_key = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_key", "recipient_key"], name="sent_mail_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_key}"

@@ -116,10 +116,13 @@ def send_decision_notice(comment_id: int) -> None:
 @shared_task(name="comments.tasks.send_review_digest", **RETRY)
 def send_review_digest() -> int:
     """Mail coordinators one summary when comments entered review since the last digest."""
-    since = timezone.now() - timedelta(minutes=settings.COMMENTS_DIGEST_MINUTES)
+    now = timezone.now()
+    since = now - timedelta(minutes=settings.COMMENTS_DIGEST_MINUTES)
     new, waiting = screening.waiting_for_review(since=since)
     if new:
-        mail.send_review_digest(new=new, waiting=waiting)
+        # A run redelivered within the same period mails nobody again (mail.send_review_digest).
+        period = int(now.timestamp()) // (settings.COMMENTS_DIGEST_MINUTES * 60)
+        mail.send_review_digest(new=new, waiting=waiting, period=period)
     return new
 
 

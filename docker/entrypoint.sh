@@ -5,7 +5,7 @@
 #   worker       a Celery worker consuming every queue
 #   beat         the Celery beat scheduler (run exactly one)
 #   migrate      only migrate
-#   healthcheck  exit 0 when the site answers 200 on http://localhost:8000/
+#   healthcheck  exit 0 when http://localhost:8000/health/ answers 200 (database, cache and broker up)
 #   manage ARGS  python manage.py ARGS (e.g. `docker compose run --rm web manage createsuperuser`)
 #   anything else is executed as given.
 set -euo pipefail
@@ -61,7 +61,8 @@ case "$role" in
     migrate
     ;;
   healthcheck)
-    # The request carries a host the site accepts (the first of ALLOWED_HOSTS) and says it came
+    # /health/ checks the database, the cache and the broker; a page could come from the page
+    # cache while they are down. The request carries a host the site accepts (the first of ALLOWED_HOSTS) and says it came
     # through the TLS proxy, so neither ALLOWED_HOSTS nor SECURE_SSL_REDIRECT turns it away.
     exec python - <<'PY'
 import os
@@ -72,17 +73,18 @@ import urllib.request
 hosts = [h.strip().lstrip(".") for h in os.environ.get("ALLOWED_HOSTS", "").split(",")]
 host = next((h for h in hosts if h and h != "*"), "localhost")
 request = urllib.request.Request(
-    "http://localhost:8000/", headers={"Host": host, "X-Forwarded-Proto": "https"}
+    "http://localhost:8000/health/", headers={"Host": host, "X-Forwarded-Proto": "https"}
 )
 try:
     with urllib.request.urlopen(request, timeout=8) as response:  # noqa: S310 - fixed local URL
         status = response.status
 except urllib.error.HTTPError as exc:
     status = exc.code
+    print(exc.read().decode(errors="replace")[:200], file=sys.stderr)  # names what is down
 except OSError as exc:
     sys.exit(f"unhealthy: {exc}")
 if status != 200:
-    sys.exit(f"unhealthy: GET / answered {status}")
+    sys.exit(f"unhealthy: GET /health/ answered {status}")
 PY
     ;;
   manage)

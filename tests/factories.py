@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from campaign.models import Organisation
+from comments.text import fingerprint, render_text
 from guidance.models import Document, Section, SectionText, Version
 
 
@@ -71,3 +73,46 @@ class SectionTextFactory(factory.django.DjangoModelFactory):
     heading = factory.LazyAttribute(lambda t: f"Heading of {t.section.key}")
     body_markdown = "Some text."
     body_html = "<p>Some text.</p>"
+
+
+class OrgCommentFactory(factory.django.DjangoModelFactory):
+    """A comment on a section, waiting for a coordinator; the traits decide it through the real service.
+
+    ``OrgCommentFactory(target=section, approved=True)`` (or ``rejected=True``) moves it with
+    ``comments.services.change_state``, so it carries the ModerationEvent a coordinator's decision
+    writes, not a faked audit trail. The decision mails nobody (``notify=False``).
+    """
+
+    class Meta:
+        model = "comments.OrgComment"
+        exclude = ("target",)
+        skip_postgeneration_save = True  # the decision saved it, through the service
+
+    target = factory.SubFactory(SectionFactory)
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.target))
+    object_pk = factory.LazyAttribute(lambda o: str(o.target.pk))
+    site_id = 1
+    comment = factory.Sequence(lambda n: f"Comment number {n} on this section.")
+    comment_html = factory.LazyAttribute(lambda o: render_text(o.comment))
+    fingerprint = factory.LazyAttribute(lambda o: fingerprint(o.comment))
+    submit_date = factory.LazyFunction(timezone.now)
+    user_email = factory.Sequence(lambda n: f"poster{n}@example.org")
+    state = "review"
+    is_public = False
+
+    @factory.post_generation
+    def approved(obj, create, extracted, **kwargs):
+        if create and extracted:
+            _decide(obj, "approved", "approve")
+
+    @factory.post_generation
+    def rejected(obj, create, extracted, **kwargs):
+        if create and extracted:
+            _decide(obj, "rejected", "reject")
+
+
+def _decide(comment, new_state: str, action: str) -> None:
+    from comments import services
+
+    services.change_state(comment=comment, new_state=new_state, action=action, by=None, notify=False)
+    comment.refresh_from_db()

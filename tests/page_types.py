@@ -30,6 +30,7 @@ ANONYMOUS, COORDINATOR, MEMBER, STRANGER = "anonymous", "coordinator", "member",
 
 # URLs that answer with something other than an HTML page of ours, and why.
 NOT_PAGES = {
+    "health": "JSON for health checks",
     "sitemap": "XML",
     "guidance:version-feed": "Atom (XML)",
     "comments:document-feed": "Atom (XML)",

@@ -33,13 +33,18 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "q8Vd2-LrXz7!mK4pT9wEs#6yHc1uN3bJf5gA0oZ^iR&lW*eD(hC)xS_vB+nM=kQ",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/campaign",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_REDIS_URL": "redis://127.0.0.1:6380/0",
+    "ADDRESS_HMAC_KEY": "Zt4-wQ9!pL2mX7vB#kR5yN8cH3dF6gJ1sA0eU^oI",
     "ALLOWED_HOSTS": "example.org",
     "EMAIL_URL": "smtp://user:pw@mail.example.org:587",
     "SITE_URL": "https://example.org",
 }
 # The value settings.py falls back to on a laptop; production must refuse it.
 EMBEDDED_SECRET = re.search(r'_EMBEDDED_SECRET = "([^"]+)"', _SETTINGS_SOURCE).group(1)
-REQUIRED_IN_PRODUCTION = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "EMAIL_URL", "SITE_URL"]
+REQUIRED_IN_PRODUCTION = [
+    *("SECRET_KEY", "ADDRESS_HMAC_KEY", "DATABASE_URL", "REDIS_URL", "CACHE_REDIS_URL"),
+    *("ALLOWED_HOSTS", "EMAIL_URL", "SITE_URL"),
+]
 
 # Prints the settings the tests look at, as JSON, from a freshly started Django.
 SHOW_SETTINGS = """
@@ -52,6 +57,7 @@ print(json.dumps({
     "ENGINE": s.DATABASES["default"]["ENGINE"],
     "CONN_MAX_AGE": s.DATABASES["default"]["CONN_MAX_AGE"],
     "CACHE": s.CACHES["default"]["BACKEND"],
+    "CACHE_LOCATION": s.CACHES["default"].get("LOCATION"),
     "BROKER": s.CELERY_BROKER_URL,
     "EMAIL_BACKEND": s.EMAIL_BACKEND,
     "SECURE_CSP": s.SECURE_CSP,
@@ -147,6 +153,7 @@ def test_the_production_services_are_used_when_named(production_settings):
     assert shown["CONN_MAX_AGE"] > 0
     assert shown["CACHE"] == "django.core.cache.backends.redis.RedisCache"
     assert shown["BROKER"] == PRODUCTION_ENV["REDIS_URL"]
+    assert shown["CACHE_LOCATION"] == PRODUCTION_ENV["CACHE_REDIS_URL"]
     assert shown["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert shown["ALLOWED_HOSTS"] == ["example.org"]
     assert shown["STATICFILES"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -188,12 +195,20 @@ MALFORMED = {
         ("ALLOWED_HOSTS", "*", True),
         ("ALLOWED_HOSTS", "example.org, .", True),
         ("ALLOWED_HOSTS", "example.org,*.", True),
+        ("ADDRESS_HMAC_KEY", "too-short-for-production", True),
+        ("CACHE_REDIS_URL", "http://x", False),
+        # One Redis server has one eviction policy: the cache's would evict the broker's queued tasks.
+        ("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1", True),
         ("DEBUG", "true", True),
     ]
 }
 PASSWORD = "Pr1vate-Passw0rd"
 OTHERS = {
     "embedded secret in production": ({**PRODUCTION_ENV, "SECRET_KEY": EMBEDDED_SECRET}, "SECRET_KEY"),
+    "address key equal to SECRET_KEY": (
+        {**PRODUCTION_ENV, "ADDRESS_HMAC_KEY": PRODUCTION_ENV["SECRET_KEY"]},
+        "ADDRESS_HMAC_KEY",
+    ),
     "malformed URL with a password": (
         {"DATABASE_URL": f"postgres://campaign:{PASSWORD}@db.example.org:54x2/campaign"},
         "DATABASE_URL",
@@ -230,6 +245,29 @@ def test_a_malformed_value_stops_start_up_naming_the_variable(refusals, case):
 
 def test_production_refuses_the_embedded_laptop_secret(refusals):
     assert_refused(refusals["embedded secret in production"], "SECRET_KEY")
+
+
+def test_production_refuses_an_address_key_that_is_the_secret_key(refusals):
+    assert_refused(refusals["address key equal to SECRET_KEY"], "ADDRESS_HMAC_KEY")
+
+
+SHOW_ADDRESS_HASH = """
+import django
+django.setup()
+from campaign.privacy import address_hash
+print(address_hash("203.0.113.7"))
+"""
+
+
+@pytest.mark.parametrize("production", [False, True], ids=["embedded", "production"])
+def test_rotating_the_secret_key_keeps_the_address_hashes(production):
+    base = PRODUCTION_ENV if production else {}
+    hashes = {
+        run_python(SHOW_ADDRESS_HASH, clean_environ(**{**base, "SECRET_KEY": secret})).stdout.strip()
+        for secret in ("n7#Qe2!vL9pX4mK8tW1zR6yH3cB5dF0gJ" * 2, "a1!Bc2@De3#Fg4$Hi5%Jk6^Lm7&No8*Pq9(Rs" * 2)
+    }
+    assert len(hashes) == 1
+    assert "" not in hashes
 
 
 def test_a_refusal_does_not_echo_a_database_password(refusals):
