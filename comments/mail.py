@@ -7,9 +7,9 @@ prefix (/fr/..., campaign/i18n.py): the poster lands on pages in the language th
 from __future__ import annotations
 
 import email.policy
-import textwrap
 import hashlib
 import hmac
+import textwrap
 from collections.abc import Callable
 
 from django.conf import settings
