@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import CharField, Count, Exists, F, Model, OuterRef, Q
+from django.db.models import Case, CharField, Count, Exists, F, Model, OuterRef, Q, When
 from django.db.models.functions import Cast
 from django.utils.translation import ngettext
 
+from campaign.models import Organisation
 from comments.models import Kind, OrgComment, State
 
 KIND_ORDER = [k.value for k in Kind]
@@ -110,8 +111,18 @@ def thread_page(
         .annotate(
             version_number=F("version__number"),
             version_label=F("version__label"),
-            organisation_verified_at=F("organisation__verified_at"),
-            organisation_linked_name=F("organisation__name"),
+            # The badge vouches for the poster: only a member of the organisation earns it.
+            organisation_verified_at=Case(
+                When(
+                    Exists(
+                        Organisation.members.through.objects.filter(
+                            organisation_id=OuterRef("organisation_id"), user_id=OuterRef("user_id")
+                        )
+                    ),
+                    then=F("organisation__verified_at"),
+                ),
+                default=None,
+            ),
         )
         .order_by()
     )

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests import factories
 from tests.comments.builders import threads
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +62,16 @@ def test_each_comment_says_the_version_it_was_written_on_and_links_to_the_change
 
     original, draft = section.document.versions.order_by("number")
     verified = Organisation.objects.create(name="Sisters Alliance", verified_at=timezone.now())
+    poster = factories.UserFactory(username="sister")
+    verified.members.add(poster)  # the badge vouches for members only
     older = approved_comment(section, text="On the first text.", version=original, organisation_name="Old Friends")
     newer = approved_comment(
-        section, text="On the draft.", version=draft, organisation=verified, organisation_name="Sisters Alliance"
+        section,
+        text="On the draft.",
+        version=draft,
+        organisation=verified,
+        organisation_name="Sisters Alliance",
+        user=poster,
     )
     approved_comment(section, text="Before versions were recorded.")
 
