@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 
 from campaign.cache import public_page
 from campaign.models import Organisation
-from comments.selectors import endorsement_counts
+from comments.selectors import by_organisation, endorsement_counts
 from guidance.models import Document
 from guidance.selectors import published_versions, toc
 
@@ -55,4 +55,5 @@ def organisations(request: HttpRequest) -> HttpResponse:
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     """Show an organisation's public details (never its private contact data)."""
     org = get_object_or_404(Organisation.objects.only(*PUBLIC_ORGANISATION_FIELDS), slug=slug)
-    return render(request, "campaign/organisation.html", {"organisation": org})
+    context = {"organisation": org, "entries": by_organisation(org)}
+    return render(request, "campaign/organisation.html", context)

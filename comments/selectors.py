@@ -13,7 +13,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import ngettext
 
 from campaign.models import Organisation
-from comments.models import Kind, OrgComment, State
+from comments.models import Display, Kind, OrgComment, State
 
 KIND_ORDER = [k.value for k in Kind]
 
@@ -250,32 +250,33 @@ def endorsements(document, *, kind: str = "", country: str = "", language: str =
         comments = comments.filter(country=country, show_country=True)
     if language:
         comments = comments.filter(language=language)
-    rows = list(
-        comments.select_related("organisation")
-        .only(
-            "id",
-            "kind",
-            "user_name",
-            "organisation_name",
-            "organisation_id",
-            "organisation__name",
-            "organisation__verified_at",
-            "city",
-            "country",
-            "on_behalf_of",
-            "display",
-            "show_country",
-            "language",
-            "submit_date",
-            "content_type_id",
-            "object_pk",
-        )
-        .order_by("country", "submit_date")
-    )
+    rows = list(_entries(comments).order_by("country", "submit_date"))
     groups: dict[str, list[OrgComment]] = defaultdict(list)
     for row in rows:
         groups[row.signature.country].append(row)
     return {"total": len(rows), "groups": sorted(groups.items(), key=lambda item: (-len(item[1]), item[0] or "~"))}
+
+
+ENTRY_FIELDS = (
+    "id", "kind", "user_name", "organisation_name", "organisation_id", "organisation__name",
+    "organisation__verified_at", "city", "country", "on_behalf_of", "display", "show_country", "language",
+    "submit_date", "content_type_id", "object_pk",
+)  # fmt: skip
+
+
+def _entries(comments: models.QuerySet) -> models.QuerySet:
+    """What a list of entries (endorsers, an organisation's page) reads of each comment: its signature."""
+    return comments.select_related("organisation").only(*ENTRY_FIELDS)
+
+
+def by_organisation(organisation, *, limit: int = 200) -> list[OrgComment]:
+    """The published comments linked to an organisation that show it, newest first (one query).
+
+    Only those whose poster chose to show their organisation: an anonymous comment linked to it by a
+    coordinator must not be attributed to it on its page.
+    """
+    comments = OrgComment.objects.visible().filter(organisation_id=organisation.pk).exclude(display=Display.ANONYMOUS)
+    return list(_entries(comments).order_by("-submit_date")[:limit])
 
 
 def poster_copy(comment: OrgComment) -> dict:
