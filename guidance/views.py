@@ -6,12 +6,15 @@ Unpublished versions (no publication date, or one in the future) do not exist fo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
 from campaign.cache import public_page
+from campaign.i18n import LanguageLink, language_links
 from guidance.diff import SectionChange, compare_versions
 from guidance.models import Document, Section, SectionText, Version
 from guidance.selectors import (
@@ -55,6 +58,23 @@ def _differs(change: SectionChange) -> bool:
     return change.heading_changed or change.body_changed
 
 
+@dataclass(frozen=True)
+class Untranslated:
+    """The page's language has no translation of the text: the languages it can be read in, as links."""
+
+    language: str  # the page's language, named in itself
+    elsewhere: list[LanguageLink]
+
+
+def untranslated(request: HttpRequest, languages: set[str] | None) -> Untranslated | None:
+    """Say so when the text shown exists in ``languages`` and the page's language is not one of them."""
+    here = get_language()
+    if not languages or here in languages:
+        return None
+    links = [link for link in language_links(request) if link.code in languages]
+    return Untranslated(language=get_language_info(here)["name_translated"], elsewhere=links)
+
+
 @public_page
 def document(request: HttpRequest, slug: str) -> HttpResponse:
     """Present the document: summary, consultation window, versions and current contents."""
@@ -69,6 +89,9 @@ def document(request: HttpRequest, slug: str) -> HttpResponse:
         "reading": reading,
         "original": original,
         "toc": toc(reading),
+        "untranslated": untranslated(
+            request, {v.language for v in versions.languages_of(current)} if current else None
+        ),
         "show_compare": bool(original and current and original.pk != current.pk),
     }
     return render(request, "guidance/document.html", context)
@@ -191,6 +214,7 @@ def section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "side_origin": side_origin,
         "side_missing": bool(side_language) and side is None,
         "side_languages": [(code, translated[code]) for code in sorted(translated)],
+        "untranslated": untranslated(request, {shown_in.language, *translated}),
         "outdated": stale,
         "shown_in": shown_in,
         "current": versions.current,

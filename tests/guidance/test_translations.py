@@ -231,3 +231,43 @@ def test_side_by_side_keeps_a_right_to_left_column_right_to_left(client, documen
     content = page(client.get(f"{NOTE}/sections/police/?side=ar"))
     assert re.search(r'<section class="side-column side-translation"\s+lang="ar"\s+dir="rtl"', content)
     assert re.search(r'<section class="side-column side-original"\s+lang="en"\s+dir="ltr"', content)
+
+
+# --- a language the note has no translation for ----------------------------------------------
+
+UNTRANSLATED_ES = "Este texto no se ha traducido"
+
+
+@pytest.fixture
+def translated_note(document):
+    first = original(document, V1, "Draft 1")
+    translation(document, FR1, first, "Projet 1")
+    return first
+
+
+@pytest.mark.parametrize("path", [NOTE + "/", NOTE + "/sections/police/"])
+def test_a_page_in_a_language_without_a_translation_says_so_first_and_links_to_the_others(
+    client, translated_note, path
+):
+    page = html.unescape(client.get("/es" + path).content.decode())
+    assert UNTRANSLATED_ES in page
+    notice = page[page.index(UNTRANSLATED_ES) :]
+    notice = notice[: notice.index("</div>")]
+    assert f'href="{path}"' in notice and f'href="/fr{path}"' in notice  # English and French exist
+    assert 'href="/ru' not in notice and f'href="/es{path}"' not in notice
+    # At the top: before the page's own heading.
+    assert page.index(UNTRANSLATED_ES) < page.index("<h1")
+
+
+@pytest.mark.parametrize("path", ["", "/fr"])
+def test_no_notice_where_the_text_exists_in_the_pages_language(client, translated_note, path):
+    page = client.get(f"{path}{NOTE}/sections/police/").content.decode()
+    assert 'class="notice untranslated"' not in page
+
+
+def test_a_translated_sections_breadcrumb_names_the_translations_version(client, translated_note):
+    page = html.unescape(client.get(f"/fr{NOTE}/sections/police/").content.decode())
+    crumbs = page[page.index('class="meta"') :]
+    crumbs = crumbs[: crumbs.index("</p>")]
+    assert "Projet 1" in crumbs and "Draft 1" not in crumbs
+    assert "/v1/fr/" in crumbs
