@@ -75,7 +75,10 @@ class DocumentCommentFeed(_CommentFeed):
 @method_decorator(public_page, name="__call__")
 class SectionCommentFeed(_CommentFeed):
     def get_object(self, request, slug: str, key: str) -> Section:
-        return get_object_or_404(Section.objects.select_related("document"), document__slug=slug, key=key)
+        return get_object_or_404(Section.objects.with_title().select_related("document"), document__slug=slug, key=key)
 
     def title(self, obj: Section) -> str:
-        return _("Comments on the section “%(key)s” of %(title)s") % {"key": obj.key, "title": obj.document.title}
+        return _("Comments on the section “%(heading)s” of %(title)s") % {
+            "heading": obj.title,
+            "title": obj.document.title,
+        }

@@ -36,7 +36,10 @@ def _resolve_target(data) -> object | None:
         if f"{app_label}.{model_name}" not in settings.COMMENTS_TARGET_MODELS:
             return None
         model = apps.get_model(app_label, model_name)
-        return model._default_manager.get(pk=data.get("object_pk"))
+        manager = model._default_manager
+        # A section is named by its current heading on the pages, loaded with it in the one query.
+        objects = manager.with_title() if hasattr(manager, "with_title") else manager.all()
+        return objects.get(pk=data.get("object_pk"))
     except (ValueError, LookupError, ObjectDoesNotExist, ValidationError, TypeError):
         return None
 

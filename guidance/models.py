@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -169,12 +170,36 @@ class Version(models.Model):
         return reverse(name, kwargs=self.url_kwargs())
 
 
+def _current_heading() -> Coalesce:
+    """A section's heading in the document's current version (its newest published original).
+
+    Before any version is published, the newest draft's heading; the key only for a section no
+    version has text for, so that readers and coordinators see words, not slugs.
+    """
+    originals = SectionText.objects.filter(section_id=OuterRef("pk"), version__translation_of__isnull=True)
+    published = originals.filter(version__published__isnull=False, version__published__lte=timezone.now())
+    newest = ("-version__number",)
+    return Coalesce(
+        Subquery(published.order_by(*newest).values("heading")[:1]),
+        Subquery(originals.order_by(*newest).values("heading")[:1]),
+        "key",
+    )
+
+
+class SectionQuerySet(models.QuerySet):
+    def with_title(self) -> SectionQuerySet:
+        """Annotate each section's ``title`` in the same query (lists stay at a constant query count)."""
+        return self.annotate(current_heading=_current_heading())
+
+
 class Section(models.Model):
     """The stable identity of one section of a document across its versions."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sections")
     key = models.CharField(_("key"), max_length=100, validators=[key_validator])
     created = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["document", "key"]
@@ -185,6 +210,17 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("guidance:section", kwargs={"slug": self.document.slug, "key": self.key})
+
+    @property
+    def title(self) -> str:
+        """The section's heading in the current version (see ``SectionQuerySet.with_title``).
+
+        Load sections with ``with_title()`` where several are shown; otherwise this costs a query.
+        """
+        heading = getattr(self, "current_heading", None)
+        if heading is None:
+            heading = Section.objects.with_title().filter(pk=self.pk).values_list("current_heading", flat=True).first()
+        return heading or self.key
 
     def reference_stamp(self) -> tuple[int, int]:
         """A section is commented on in the light of the whole note: see ``Document.reference_stamp``."""

@@ -42,10 +42,14 @@ def rows() -> Iterator[list[str]]:
     section_type = ContentType.objects.get_for_model(Section)
     comments = list(endorsements())
     section_ids = {c.object_pk for c in comments if c.content_type_id == section_type.pk}
-    keys = dict(Section.objects.filter(pk__in=section_ids).values_list("pk", "key")) if section_ids else {}
+    titles = (
+        dict(Section.objects.with_title().filter(pk__in=section_ids).values_list("pk", "current_heading"))
+        if section_ids
+        else {}
+    )
     yield HEADER
     for c in comments:
-        section = keys.get(int(c.object_pk), "") if c.content_type_id == section_type.pk else WHOLE_NOTE
+        section = titles.get(int(c.object_pk), "") if c.content_type_id == section_type.pk else WHOLE_NOTE
         signed = c.signature
         yield [
             _cell(signed.text()),

@@ -246,7 +246,8 @@ def target_links(comments) -> dict[tuple[int, str], Target]:
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is None:
             continue
-        objects = model._default_manager.filter(pk__in=list(pks))
+        manager = model._default_manager
+        objects = (manager.with_title() if hasattr(manager, "with_title") else manager.all()).filter(pk__in=list(pks))
         if any(f.name == "document" for f in model._meta.get_fields()):
             objects = objects.select_related("document")
         for obj in objects:
@@ -255,11 +256,10 @@ def target_links(comments) -> dict[tuple[int, str], Target]:
 
 
 def target_label(obj) -> str:
-    """Name a commented page for coordinators: 'Document title / section-key' or the document."""
+    """Name a commented page for coordinators: 'Document title / section heading' or the document."""
     document = getattr(obj, "document", None)
-    key = getattr(obj, "key", None)
-    if document is not None and key:
-        return f"{document.title} / {key}"
+    if document is not None and getattr(obj, "key", None):
+        return f"{document.title} / {obj.title}"
     return str(obj)
 
 
@@ -270,13 +270,13 @@ def target_choices() -> list[tuple[str, str]]:
     document_type = ContentType.objects.get_for_model(Document)
     section_type = ContentType.objects.get_for_model(Section)
     sections: dict[int, list] = defaultdict(list)
-    for section in Section.objects.order_by("key").only("id", "key", "document_id"):
+    for section in Section.objects.with_title().order_by("key").only("id", "key", "document_id"):
         sections[section.document_id].append(section)
     choices: list[tuple[str, str]] = []
     for document in Document.objects.order_by("created", "id").only("id", "title"):
         choices.append((f"{document_type.pk}-{document.pk}", f"{document.title} (whole note)"))
         for section in sections[document.pk]:
-            choices.append((f"{section_type.pk}-{section.pk}", f"{document.title} / {section.key}"))
+            choices.append((f"{section_type.pk}-{section.pk}", f"{document.title} / {section.title}"))
     return choices
 
 

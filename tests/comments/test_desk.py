@@ -415,14 +415,14 @@ def test_the_csv_export_lists_approved_endorsements_and_amendments_with_public_f
     assert rows == [
         ["signature", "name", "organisation", "on behalf of", "city", "country", "kind", "section", "version",
          "date"],
-        ["Sisters Alliance · Kenya", "", "Sisters Alliance", "", "", "Kenya", "Endorsement", "rights-based-approach",
+        ["Sisters Alliance · Kenya", "", "Sisters Alliance", "", "", "Kenya", "Endorsement", "Rights based approach",
          "Reworked draft 1", today],
         # As the pages sign it (comments.signature): the named person is named, not hidden or "anonymous".
         ["Jo · Linked Collective · France", "Jo", "Linked Collective", "", "", "France", "Support with amendments",
          "whole note", "", today],
-        ["Anonymous participant · Spain", "", "", "", "", "Spain", "Endorsement", "rights-based-approach", "",
+        ["Anonymous participant · Spain", "", "", "", "", "Spain", "Endorsement", "Rights based approach", "",
          today],
-        ["'=HYPERLINK(1)", "", "'=HYPERLINK(1)", "", "", "", "Endorsement", "rights-based-approach", "", today],
+        ["'=HYPERLINK(1)", "", "'=HYPERLINK(1)", "", "", "", "Endorsement", "Rights based approach", "", today],
     ]  # fmt: skip
     assert "@" not in response.content.decode()
 
