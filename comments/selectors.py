@@ -15,6 +15,16 @@ from django.utils.translation import ngettext
 from campaign.models import Organisation
 from comments.models import Display, Kind, OrgComment, State
 
+
+def member_badge() -> Case:
+    """The verified date a comment's badge shows: its organisation's, only when its poster's account
+    is a member of it (the badge vouches for the poster, not for a name a coordinator linked)."""
+    member = Organisation.members.through.objects.filter(
+        organisation_id=OuterRef("organisation_id"), user_id=OuterRef("user_id")
+    )
+    return Case(When(Exists(member), then=F("organisation__verified_at")), default=None)
+
+
 KIND_ORDER = [k.value for k in Kind]
 
 PUBLIC_FIELDS = (
@@ -111,18 +121,7 @@ def thread_page(
         .annotate(
             version_number=F("version__number"),
             version_label=F("version__label"),
-            # The badge vouches for the poster: only a member of the organisation earns it.
-            organisation_verified_at=Case(
-                When(
-                    Exists(
-                        Organisation.members.through.objects.filter(
-                            organisation_id=OuterRef("organisation_id"), user_id=OuterRef("user_id")
-                        )
-                    ),
-                    then=F("organisation__verified_at"),
-                ),
-                default=None,
-            ),
+            organisation_verified_at=member_badge(),
         )
         .order_by()
     )
@@ -226,9 +225,7 @@ def endorsement_counts(document) -> EndorsementCounts:
     rows = (
         for_document(document)
         .filter(level=0, kind=Kind.ENDORSE)
-        .annotate(
-            organisation_verified_at=F("organisation__verified_at"), organisation_linked_name=F("organisation__name")
-        )
+        .annotate(organisation_verified_at=member_badge(), organisation_linked_name=F("organisation__name"))
         .only(*SIGNATURE_FIELDS)
         .order_by()
     )
@@ -258,15 +255,16 @@ def endorsements(document, *, kind: str = "", country: str = "", language: str =
 
 
 ENTRY_FIELDS = (
-    "id", "kind", "user_name", "organisation_name", "organisation_id", "organisation__name",
-    "organisation__verified_at", "city", "country", "on_behalf_of", "display", "show_country", "language",
-    "submit_date", "content_type_id", "object_pk",
+    "id", "kind", "user_name", "organisation_name", "organisation_id", "city", "country", "on_behalf_of",
+    "display", "show_country", "language", "submit_date", "content_type_id", "object_pk",
 )  # fmt: skip
 
 
 def _entries(comments: models.QuerySet) -> models.QuerySet:
     """What a list of entries (endorsers, an organisation's page) reads of each comment: its signature."""
-    return comments.select_related("organisation").only(*ENTRY_FIELDS)
+    return comments.annotate(
+        organisation_verified_at=member_badge(), organisation_linked_name=F("organisation__name")
+    ).only(*ENTRY_FIELDS)
 
 
 def by_organisation(organisation, *, limit: int = 200) -> list[OrgComment]:
