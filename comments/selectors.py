@@ -122,6 +122,7 @@ def thread_page(
             version_number=F("version__number"),
             version_label=F("version__label"),
             organisation_verified_at=member_badge(),
+            organisation_linked_name=F("organisation__name"),
         )
         .order_by()
     )

@@ -185,8 +185,11 @@ def test_a_cached_section_shows_every_part_of_a_comment_escaped(client, cached, 
 
     original = note.versions.get(number=1)
     organisation = factories.OrganisationFactory(name='Sisters <Alliance> & "Co"', verified_at=timezone.now())
+    poster = factories.UserFactory(username="amina")
+    organisation.members.add(poster)  # the badge vouches for a member's comment
     root = approved_comment(
         section,
+        user=poster,
         text="Signed <b>statement</b>.",
         kind="endorse",
         user_name="Amina <i>",
