@@ -71,8 +71,14 @@ def poster_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     ``Cache-Control: no-store``: no browser history cache, shared proxy or the page cache keeps a
     page opened with the link; ``Referrer-Policy: no-referrer``: a link followed from it does not
     hand the token to the next site (or to our own log of referers).
+
+    Not checked for CSRF: the unguessable token in the address is the credential (as in a one-click
+    unsubscribe), and no session or cookie is; a cross-site form cannot post to a link it does not
+    know. Django's check would also refuse every honest post from these pages: under
+    ``no-referrer`` a browser sends ``Origin: null`` and no Referer.
     """
 
+    @csrf_exempt
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)

@@ -87,7 +87,7 @@ def test_errors_redirects_and_refusals_carry_every_header(client, db, section, s
         "404": client.get("/no-such-page/"),
         "400": client.post("/comments/post/", {"content_type": "auth.user", "object_pk": "1"}),
         "405": client.get("/comments/post/"),
-        "403 csrf": Client(enforce_csrf_checks=True).post("/comments/withdraw/not-a-token/"),
+        "403 csrf": Client(enforce_csrf_checks=True).post("/desk/sign-in/"),
         "404 link": client.get("/comments/withdraw/not-a-token/"),
     }
     assert [response.status_code for response in responses.values()] == [302, 404, 400, 405, 403, 404]

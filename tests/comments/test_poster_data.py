@@ -133,13 +133,18 @@ def test_erasing_needs_the_box_ticked_and_changes_nothing_without_it(client, min
     assert comment.user_email == EMAIL
 
 
-def test_erasing_needs_the_csrf_token(mine):
+def test_erasing_works_from_a_browser_that_sends_origin_null_and_needs_the_links_token(mine):
+    """The page sends Referrer-Policy: no-referrer, so a browser posts its form with Origin: null and
+    no Referer: the token in the address is what authorises, never a cookie."""
     comment, yours = mine
-    browser = Client(enforce_csrf_checks=True)
-    response = browser.post(yours + "erase/", {"understood": "yes"})
-    assert response.status_code == 403
+    browser = Client(enforce_csrf_checks=True, headers={"origin": "null"})
+    forged = browser.post("/comments/yours/not-a-token/erase/", {"understood": "yes"})
+    assert forged.status_code == 404
     comment.refresh_from_db()
     assert comment.user_email == EMAIL
+    assert browser.post(yours + "erase/", {"understood": "yes"}).status_code == 200
+    comment.refresh_from_db()
+    assert comment.user_email == ""
 
 
 def test_erasing_empties_every_personal_field_and_hides_the_comment_not_the_replies_of_others(
