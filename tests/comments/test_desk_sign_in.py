@@ -18,6 +18,7 @@ def test_the_page_is_in_french_at_its_french_address_and_never_cached(client, db
     page = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="fr"' in page
+    assert "<h1>Se connecter au bureau de modération</h1>" in page
     assert "Nom d\u2019utilisateur" in page  # Django's own French label
     assert 'name="next" value="/fr/desk/"' in page
     assert "no-store" in response["Cache-Control"]
@@ -30,7 +31,7 @@ def test_a_wrong_password_says_so_in_french_and_keeps_the_username(coordinator):
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'id="error-summary"' in page
+    assert "Vous n'êtes pas encore connecté·e" in page  # the error summary's heading
     assert "Saisissez un nom d\u2019utilisateur et un mot de passe valides" in page  # Django's French
     assert 'value="coordinator"' in page
     assert page.count("autofocus") == 1  # the error summary's, not the username's as well
