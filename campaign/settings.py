@@ -271,7 +271,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "desk-sign-in"
 
 # Posters' client addresses are stored only as a keyed HMAC (campaign/privacy.py); this is the key.
 # A secret of its own, never derived from SECRET_KEY: rotating that one (after a leak, say) must not

@@ -194,6 +194,7 @@ def build(note) -> list[PageType]:
     )
 
     section_url = section.get_absolute_url()
+    sign_in_url = f"{reverse('desk-sign-in')}?next={reverse('desk:home')}"
     confirm_url = reverse("comments:confirm", args=[confirm_token])
     withdraw_url = reverse("comments:withdraw", args=[services.withdraw_token(top)])
     own = approved_comment(section, text="Ours, to look at and erase.", name="Lee")
@@ -301,6 +302,13 @@ def build(note) -> list[PageType]:
         ),
         PageType("server-error", "", "/", template="500.html", status=500),
         # The moderation desk.
+        PageType("desk-sign-in", "desk-sign-in", sign_in_url),
+        PageType(
+            "desk-sign-in-refused",
+            "desk-sign-in",
+            sign_in_url,
+            submit=Submit("Sign in", sign_in_url, {"username": "coordinator", "password": "not-the-password"}),
+        ),
         PageType("desk-review", "desk:home", reverse("desk:home"), who=COORDINATOR),
         *(
             PageType(f"desk-{state}", "desk:queue", reverse("desk:queue", args=[state]), who=COORDINATOR)

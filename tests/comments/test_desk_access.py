@@ -36,8 +36,13 @@ DESK_URL_COUNT = 23
 _CONVERTER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 
+# The one desk/ address open to everybody: the page the others send anonymous visitors to.
+SIGN_IN = "desk-sign-in"
+
+
 def desk_patterns() -> list[tuple[str, str, URLPattern]]:
-    """Return (route, namespaced name, pattern) for every URL pattern whose route starts with desk/."""
+    """Return (route, namespaced name, pattern) for every URL pattern whose route starts with desk/,
+    but the sign-in page."""
     found = []
 
     def walk(patterns, prefix: str, namespace: str) -> None:
@@ -46,7 +51,7 @@ def desk_patterns() -> list[tuple[str, str, URLPattern]]:
             if isinstance(pattern, URLResolver):
                 inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 walk(pattern.url_patterns, route, inner)
-            elif route.startswith("desk/"):
+            elif route.startswith("desk/") and pattern.name != SIGN_IN:
                 found.append((route, f"{namespace}{pattern.name}", pattern))
 
     walk(get_resolver().url_patterns, "", "")
@@ -94,7 +99,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, values, method):
         url = build(route, values)
         response = getattr(client, method)(url)
         assert response.status_code == 302, (name, url, response.status_code)
-        assert response["Location"].startswith("/admin/login/?next="), (name, response["Location"])
+        assert response["Location"].startswith("/desk/sign-in/?next="), (name, response["Location"])
         assert "no-store" in response["Cache-Control"], name
 
 

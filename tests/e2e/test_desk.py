@@ -45,10 +45,10 @@ def waiting(target, text: str, *, group: int | None = None, state: str = State.R
 
 
 def log_in(page) -> None:
-    page.goto("/admin/login/?next=/desk/")
+    page.goto("/desk/sign-in/?next=/desk/")
     page.get_by_label("Username").fill("coordinator")
     page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/desk/")
 
 

@@ -138,10 +138,10 @@ def test_every_page_loads_only_from_this_site_and_breaks_no_csp_rule(page, site,
     expected_errors += [f"/comments/withdraw/{token}/", "/comments/post/"]
 
     # A coordinator: the sign-in page, the desk, its download, the admin.
-    visit("/admin/login/?next=/desk/")
+    visit("/desk/sign-in/?next=/desk/")
     page.get_by_label("Username").fill("coordinator")
     page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/desk/")
     visited.add("desk/")
     for url in (

@@ -82,10 +82,10 @@ def _visit(new_page, path: str, *, log_in: bool = False) -> tuple[object, list[s
     page.on("dialog", lambda dialog: (dialogs.append(f"{dialog.type}: {dialog.message}"), dialog.dismiss()))
     page.add_init_script(SENTINEL)
     if log_in:
-        page.goto("/admin/login/?next=/desk/")
+        page.goto("/desk/sign-in/?next=/desk/")
         page.get_by_label("Username").fill("hostile-coordinator")
         page.get_by_label("Password").fill("a-long-test-password")
-        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/desk/")
     page.goto(path)
     page.wait_for_load_state("load")
