@@ -86,7 +86,7 @@ def test_no_refused_answer_on_a_poster_link_logs_its_token(site_log, tokens, set
     settings.RATELIMIT_CONFIRM = "1/h"
     confirm, withdraw, mute = (f"/comments/{kind}/{tokens[kind]}/" for kind in ("confirm", "withdraw", "mute"))
     yours = withdraw.replace("/withdraw/", "/yours/")
-    strict, poster = Client(enforce_csrf_checks=True), Client()
+    poster = Client()
     answers = [
         (poster.post(yours + "erase/"), 400),  # an erasure without its tick box
         (poster.put(confirm), 405),  # wrong methods
@@ -95,6 +95,7 @@ def test_no_refused_answer_on_a_poster_link_logs_its_token(site_log, tokens, set
         (poster.post(yours + "copy.json"), 405),
         (poster.get(yours + "erase/"), 405),
         (poster.put(f"/fr{withdraw}"), 405),
+        (poster.patch(mute), 405),
         (poster.get(f"/es{yours}no-such-page/"), 404),
         (poster.post(confirm), 200),
         (poster.post(confirm), 429),  # a rate-limited confirmation
