@@ -620,10 +620,10 @@ def test_a_page_holding_a_csrf_token_is_rendered_for_each_visitor(cached):
     assert [state(page) for page in pages] == ["private"] * 3
     tokens = [TOKEN_RE.search(text(page)).group(1) for page in pages]
     assert django_settings.CSRF_COOKIE_NAME in pages[0].cookies
-    # Each visitor's own token passes Django's CSRF check (here on the confirmation form's POST,
-    # which is checked for everybody: an unknown link then gets its 404, not a 403).
-    assert second.post("/comments/confirm/no-such-link/", {}).status_code == 403
-    assert second.post("/comments/confirm/no-such-link/", {"csrfmiddlewaretoken": tokens[2]}).status_code == 404
+    # Each visitor's own token passes Django's CSRF check (here on the desk's sign-in, which is checked
+    # for everybody: a wrong password then gets the form again, not a 403).
+    assert second.post("/desk/sign-in/", {}).status_code == 403
+    assert second.post("/desk/sign-in/", {"csrfmiddlewaretoken": tokens[2]}).status_code == 200
 
 
 def test_an_anonymous_visitor_without_csrf_cookie_posts_from_a_cached_page(cached, section):

@@ -55,9 +55,10 @@ def test_verification_invalidates_the_pages_that_show_the_badge(
     assert invalidated == [(OrgComment.objects.get().content_type_id, str(section.pk))]
 
 
-def test_the_badge_appears_on_the_organisations_comments_once_verified(client, coordinator, section):
+def test_the_badge_appears_on_the_organisations_comments_once_verified(client, coordinator, section, member):
     organisation = factories.OrganisationFactory(name="Linked Collective")
-    approved_comment(section, organisation=organisation, display="org", text="We endorse.")
+    organisation.members.add(member)  # the badge vouches for a member's comment
+    approved_comment(section, organisation=organisation, user=member, display="org", text="We endorse.")
     assert 'class="badge verified"' not in client.get(section.get_absolute_url()).content.decode()
     services.organisation_verify(organisation=organisation, by=coordinator)
     assert 'class="badge verified"' in client.get(section.get_absolute_url()).content.decode()

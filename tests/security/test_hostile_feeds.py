@@ -23,6 +23,11 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+def storable() -> list[str]:
+    """The strings a coordinator's form can store: Django's form fields refuse NUL, and so does PostgreSQL."""
+    return [value for value in strings() if "\x00" not in value]
+
+
 def feeds_of(document: Document, section: Section) -> tuple[str, ...]:
     slug = document.slug
     return (f"/comments/feeds/{slug}.atom", f"/comments/feeds/{slug}/{section.key}.atom", f"/note/{slug}/versions.atom")
@@ -33,7 +38,7 @@ def documents(module_transaction) -> list[tuple[str, Document, Section]]:
     """One document per string (every other one, see hostile.sampled), as title and summary, with a version."""
     made = Document.objects.bulk_create(
         Document(slug=f"hostile-{index}", title=value[:300], summary=value, language="en")
-        for index, value in enumerate(strings())
+        for index, value in enumerate(storable())
         if sampled(index)
     )
     sections = Section.objects.bulk_create(Section(document=document, key="intro") for document in made)
@@ -63,11 +68,11 @@ def test_the_versions_feed_shows_every_label_and_changelog_within_the_allow_list
     now = timezone.now()
     Version.objects.bulk_create(
         Version(document=document, number=index + 1, label=value[:200], changelog=value, language="en", published=now)
-        for index, value in enumerate(strings())
+        for index, value in enumerate(storable())
     )
     response = Client(raise_request_exception=False).get("/note/hostile-versions/versions.atom")
     assert response.status_code == 200, response.exc_info
     markup.assert_feed_allowed(response.content, markup.COMMENT_TEXT, where="versions feed")
     titles = {entry["title"] for entry in markup.feed_entries(response.content)}
-    missing = [value[:60] for value in strings() if not any(xml_text(value[:200]) in title for title in titles)]
+    missing = [value[:60] for value in storable() if not any(xml_text(value[:200]) in title for title in titles)]
     assert not missing, missing[:10]
