@@ -160,7 +160,7 @@ def test_without_javascript_every_decision_is_a_button(
     page.wait_for_load_state()
     assert state_of(reject) == State.REJECTED
     event = ModerationEvent.objects.filter(comment_id=reject.pk, action="reject").get()
-    assert event.reason == "Advertising: This is an advert.\n\nPlease post it on your own site."
+    assert event.reason == "This is an advert.\n\nPlease post it on your own site."
 
     page.locator(f"#item-{spam.pk}").get_by_role("button", name="Spam").click()
     page.wait_for_load_state()
