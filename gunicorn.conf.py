@@ -31,9 +31,9 @@ limit_request_fields = 50
 # Time, method, path (tokens hidden), status, bytes sent, milliseconds.
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
-# The URLs whose last part is a capability mailed to a poster: confirm, withdraw, own data, mute
+# The URLs whose last part is a capability mailed to a poster: confirm, withdraw, own data, mute, correct
 # (after any language prefix).
-_TOKEN_PATH = re.compile(r"(/comments/(?:confirm|withdraw|yours|mute)/)[^/]+")
+_TOKEN_PATH = re.compile(r"(/comments/(?:confirm|withdraw|yours|mute|correct)/)[^/]+")
 # Anything that looks like an IPv4 address, or an IPv6 one (at least two colons between hex groups).
 _ADDRESS = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b|(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 

@@ -14,7 +14,7 @@ import copy
 import logging
 import re
 
-TOKEN_PATH = re.compile(r"(/comments/(?:confirm|withdraw|yours|mute)/)[^/\s?#'\"<>]+")
+TOKEN_PATH = re.compile(r"(/comments/(?:confirm|withdraw|yours|mute|correct)/)[^/\s?#'\"<>]+")
 # A token as a value in the repr of a mapping (a template's context in django.template's debug log).
 TOKEN_VALUE = re.compile(r"""(['"]token['"]:\s*['"])[^'"]+""")
 REQUEST_PATH_KEYS = ("PATH_INFO", "REQUEST_URI", "RAW_URI", "QUERY_STRING")
