@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_comments.models import Comment
 from django_comments_xtd.models import XtdComment
 
-from campaign.privacy import address_hash
+from campaign.lib.privacy import address_hash
 from comments.models import Display, Kind, OrgComment, State
 from comments.text import fingerprint, render_text
 

@@ -24,7 +24,7 @@ from django.db import connection
 from django.template import RequestContext, Template
 from django.test import Client, RequestFactory, override_settings
 
-from campaign.cache import bump_generation
+from campaign.lib.cache import bump_generation
 
 OURS = Template("{% load campaign_comments %}{% comments_for section current %}")
 STOCK = Template("{% load comments_xtd %}{% render_xtdcomment_tree for section %}")

@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from campaign.envconfig import Config
+from campaign.lib.envconfig import Config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state of the embedded set-up (SQLite file, broker folders, collected static files).
@@ -41,7 +41,7 @@ if PRODUCTION and DEBUG:
 
 ALLOWED_HOSTS = env.hosts("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
-CSRF_FAILURE_VIEW = "campaign.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "campaign.lib.errors.csrf_failure"
 # The public address, for links in mail and feeds.
 SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000", required_in_production=True).rstrip("/")
 SITE_ID = 1
@@ -61,9 +61,11 @@ INSTALLED_APPS = [
     "django_comments_xtd",
     "django_comments",
     "django_ratelimit",
-    "campaign",
+    "campaign.lib",
+    "campaign.organisations",
     "guidance",
     "comments",
+    "campaign.pages",
 ]
 
 MIDDLEWARE = [
@@ -72,15 +74,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A NUL in an address is refused before any lookup can pass it to the database (campaign/errors.py).
-    "campaign.errors.RefuseControlCharacters",
-    # Answers the page cache's hits (anonymous readers) before everything below (campaign/cache.py).
-    "campaign.cache.PageCacheMiddleware",
+    # A NUL in an address is refused before any lookup can pass it to the database (campaign/lib/errors.py).
+    "campaign.lib.errors.RefuseControlCharacters",
+    # Answers the page cache's hits (anonymous readers) before everything below (campaign/lib/cache.py).
+    "campaign.lib.cache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The address's language prefix picks the language, nothing else (campaign/i18n.py).
-    "campaign.i18n.LocaleMiddleware",
+    # The address's language prefix picks the language, nothing else (campaign/lib/i18n.py).
+    "campaign.lib.i18n.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -102,7 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "campaign.context_processors.site",
+                "campaign.lib.context_processors.site",
             ],
         },
     },
@@ -153,7 +155,7 @@ if CACHE_REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "campaign"}}
-# The page cache of public pages (campaign/cache.py), in the cache above. Every moderation decision,
+# The page cache of public pages (campaign/lib/cache.py), in the cache above. Every moderation decision,
 # withdrawal and new version invalidates it at once; these bound everything else: how long the server
 # keeps a page, and how long a browser or a proxy may keep an anonymous page.
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", True)
@@ -217,7 +219,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Security -----------------------------------------------------------------
 # No page loads anything from another host: every source is this site only. Inline code runs only
 # with the nonce of its response (Django's admin uses it; the public pages have no inline code, and
-# the page cache refuses to keep a page that used a nonce: campaign/cache.py). The nonce appears in
+# the page cache refuses to keep a page that used a nonce: campaign/lib/cache.py). The nonce appears in
 # the header only on responses whose template asked for one.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -261,7 +263,7 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", False)
 # gunicorn runs behind a proxy that terminates TLS and sets this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 # How many proxies in front of gunicorn append to X-Forwarded-For: the client's address is read that
-# many entries from its end (campaign/privacy.py). 0: REMOTE_ADDR is the client (no proxy).
+# many entries from its end (campaign/lib/privacy.py). 0: REMOTE_ADDR is the client (no proxy).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SILENCED_SYSTEM_CHECKS = ["security.W021"] if not SECURE_HSTS_PRELOAD else []
 
@@ -273,7 +275,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "desk-sign-in"
 
-# Posters' client addresses are stored only as a keyed HMAC (campaign/privacy.py); this is the key.
+# Posters' client addresses are stored only as a keyed HMAC (campaign/lib/privacy.py); this is the key.
 # A secret of its own, never derived from SECRET_KEY: rotating that one (after a leak, say) must not
 # silently re-key every stored hash, and a leaked SECRET_KEY must not give the hashes away too.
 _EMBEDDED_ADDRESS_KEY = "embedded-address-key-not-secret-only-for-a-laptop-fedcba9876543210"
@@ -288,7 +290,7 @@ ADDRESS_RETENTION_DAYS = env.int("ADDRESS_RETENTION_DAYS", 30, minimum=1)
 
 # Rate limits (django-ratelimit), counted per keyed hash of the client address, never the address
 # itself, in the default cache: Redis, shared by every web process, in production. Rates read
-# "count/period" (s, m, h, d; "5/15m" is 5 per 15 minutes); see campaign/ratelimits.py.
+# "count/period" (s, m, h, d; "5/15m" is 5 per 15 minutes); see campaign/lib/ratelimits.py.
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_POST_COMMENT = env.rate("RATELIMIT_POST_COMMENT", "20/h")
 RATELIMIT_CONFIRM = env.rate("RATELIMIT_CONFIRM", "30/h")
@@ -372,7 +374,7 @@ COMMENTS_TEXT_MAX_LENGTH = 20000
 # The longest form is a comment: COMMENTS_TEXT_MAX_LENGTH characters, at worst 4 bytes each in UTF-8
 # and 3 characters per byte once URL-encoded (%F0%9F...), so 240,000 bytes; its other fields and a
 # coordinator's forms add a few kilobytes. A larger body is refused with a 413 page
-# (campaign.errors.bad_request) before any view reads it. No form takes a file.
+# (campaign.lib.errors.bad_request) before any view reads it. No form takes a file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = COMMENTS_TEXT_MAX_LENGTH * 4 * 3 + 32 * 1024
 # The admin's list of 100 rows, each with its tick box, is the form with the most fields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 300
@@ -395,10 +397,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Every handler takes redact_tokens: no poster's link may reach a log (campaign/logredact.py).
+    # Every handler takes redact_tokens: no poster's link may reach a log (campaign/lib/logredact.py).
     "filters": {
-        "redact_tokens": {"()": "campaign.logredact.RedactTokens"},
-        "without_traceback": {"()": "campaign.errors.WithoutTraceback"},
+        "redact_tokens": {"()": "campaign.lib.logredact.RedactTokens"},
+        "without_traceback": {"()": "campaign.lib.errors.WithoutTraceback"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},

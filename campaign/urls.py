@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from campaign import endorsements, health, signin, views
-from campaign.sitemaps import SITEMAPS
+from campaign.pages import endorsements, health, signin, views
+from campaign.pages.sitemaps import SITEMAPS
 
 campaign_patterns = (
     [
@@ -18,12 +18,12 @@ campaign_patterns = (
 )
 
 # The address says the language: English at /, the others under /fr/, /es/ and /ru/. Nothing else
-# picks it (no cookie, no Accept-Language: see campaign/i18n.py), so one address is one page, which
+# picks it (no cookie, no Accept-Language: see campaign/lib/i18n.py), so one address is one page, which
 # any cache can keep and anyone can share.
 urlpatterns = [
     path("health/", health.health, name="health"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    # Before the admin's own URLs: its login page, behind rate limits (campaign/signin.py).
+    # Before the admin's own URLs: its login page, behind rate limits (campaign/pages/signin.py).
     path("admin/login/", signin.sign_in, name="sign-in"),
     path("admin/", admin.site.urls),
     *i18n_patterns(
@@ -38,6 +38,6 @@ urlpatterns = [
 ]
 
 # 503 with a plain page while the database is unreachable; Django's 500 page for anything else.
-handler500 = "campaign.errors.server_error"
+handler500 = "campaign.lib.errors.server_error"
 # 400 with the site's page, also when the refused part of the request is its Host.
-handler400 = "campaign.errors.bad_request"
+handler400 = "campaign.lib.errors.bad_request"

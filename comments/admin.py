@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from campaign.admin_privacy import PrivateAdmin
+from campaign.lib.admin_privacy import PrivateAdmin
 from comments import services
 from comments.models import ModerationEvent, OrgComment
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
-from campaign.cache import public_page
-from campaign.feeds import SafeAtom1Feed
+from campaign.lib.cache import public_page
+from campaign.lib.feeds import SafeAtom1Feed
 from comments.models import OrgComment
 from guidance.models import Document, Section
 

@@ -1,7 +1,7 @@
 """Mail to posters, rendered in the poster's language. Called from Celery tasks only.
 
 Every link in a mail is made while the mail's language is active, so it carries that language's
-prefix (/fr/..., campaign/i18n.py): the poster lands on pages in the language they were written to.
+prefix (/fr/..., campaign/lib/i18n.py): the poster lands on pages in the language they were written to.
 """
 
 from __future__ import annotations

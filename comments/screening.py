@@ -26,7 +26,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 from comments import classifier, relevance
 from comments.models import KeywordRule, MinHashBand, ModerationEvent, OrgComment, State
 

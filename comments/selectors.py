@@ -12,7 +12,7 @@ from django.db.models import Case, CharField, Count, Exists, F, Model, OuterRef,
 from django.db.models.functions import Cast
 from django.utils.translation import ngettext
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 from comments.models import Display, Kind, OrgComment, State
 
 

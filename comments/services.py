@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_comments.models import Comment
 
-from campaign.privacy import address_hash
+from campaign.lib.privacy import address_hash
 from comments import languages
 from comments.models import Display, Kind, MinHashBand, ModerationEvent, OrgComment, State
 from comments.text import clean_text, fingerprint, render_text
@@ -629,9 +629,9 @@ def invalidate_target(content_type_id: int, object_pk: str) -> None:
     """Tell the page cache that a target's comments changed: every cached page misses once.
 
     One site-wide generation rather than a list of pages: a comment shows on its page, the
-    document's counts, the endorsers, the feeds... (see campaign.cache).
+    document's counts, the endorsers, the feeds... (see campaign.lib.cache).
     """
-    from campaign.cache import bump_generation
+    from campaign.lib.cache import bump_generation
 
     bump_generation()
 

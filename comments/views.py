@@ -20,8 +20,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaign import ratelimits
-from campaign.privacy import client_address
+from campaign.lib import ratelimits
+from campaign.lib.privacy import client_address
 from comments import revisions, selectors, services
 from comments.forms import OrgCommentForm
 from comments.models import ModerationEvent, OrgComment, State
@@ -55,7 +55,7 @@ def _version_for(target, version_id) -> object | None:
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    # The language switcher of a page answering a POST leads to pages that answer a GET (campaign.i18n).
+    # The language switcher of a page answering a POST leads to pages that answer a GET (campaign.lib.i18n).
     context = {"message": message, "language_target": lambda: reverse("campaign:home")}
     return render(request, "comments/bad_request.html", context, status=400)
 
@@ -110,7 +110,7 @@ def _sent_url(target) -> str:
 def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
     """Check the CSRF token of a signed-in poster; return the refusal, or None to go on.
 
-    Anonymous posters are not checked: the form sits on cached pages (campaign.cache), which a
+    Anonymous posters are not checked: the form sits on cached pages (campaign.lib.cache), which a
     proxy may share, and their post is protected by the form's signed security hash and by the
     email confirmation instead. A signed-in member posts under their account without confirming
     by email, so their post needs the token of their own session.

@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from campaign.admin_cache import ShownToReadersAdmin
-from campaign.admin_privacy import PrivateAdmin
+from campaign.lib.admin_cache import ShownToReadersAdmin
+from campaign.lib.admin_privacy import PrivateAdmin
 from guidance.models import Document, Section, SectionText, Version
 
 

@@ -12,8 +12,8 @@ from django.utils.decorators import method_decorator
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from campaign.cache import public_page
-from campaign.feeds import SafeAtom1Feed
+from campaign.lib.cache import public_page
+from campaign.lib.feeds import SafeAtom1Feed
 from guidance.models import Document, Version
 
 

@@ -843,7 +843,7 @@ def import_markdown(
             "the same time: look at the document's versions and try again."
         ) from None
     # Cached pages show the previous version: drop them once the new one is committed (never for a dry run).
-    from campaign.cache import bump_generation
+    from campaign.lib.cache import bump_generation
 
     transaction.on_commit(bump_generation)
     return report

@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
-from campaign.cache import public_page
-from campaign.i18n import LanguageLink, language_links
+from campaign.lib.cache import public_page
+from campaign.lib.i18n import LanguageLink, language_links
 from guidance.diff import SectionChange, compare_versions
 from guidance.models import Document, Section, SectionText, Version
 from guidance.selectors import (

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 from comments.text import fingerprint, render_text
 from guidance.models import Document, Section, SectionText, Version
 

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 from comments import services
 from comments.forms import OrgCommentForm
 from comments.models import CommentRevision, KeywordRule, ModerationEvent, OrgComment, RejectionReason, State

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 from comments import languages
 from comments.desk import selectors
 from comments.desk_services import DECISIONS

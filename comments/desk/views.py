@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaign import services as campaign_services
-from campaign.models import Organisation
+from campaign.organisations import services as campaign_services
+from campaign.organisations.models import Organisation
 from comments import classifier, desk_services, revisions, services
 from comments.desk import export, selectors, stats
 from comments.desk.access import coordinator_required

@@ -1,4 +1,4 @@
-"""The page cache of public pages (campaign/cache.py): hits, invalidation, conditional requests,
+"""The page cache of public pages (campaign/lib/cache.py): hits, invalidation, conditional requests,
 headers, compression, who is never served from it, what a query string can make it store, and CSRF
 on cached pages.
 
@@ -21,7 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from campaign import cache as page_cache
+from campaign.lib import cache as page_cache
 from comments import services
 from comments.models import OrgComment, State
 from guidance.importer import import_markdown
@@ -504,7 +504,7 @@ def test_an_anonymous_page_may_be_kept_briefly_by_proxies(client, section, db):
         assert sorted(response["Cache-Control"].split(", ")) == ["max-age=30", "public"]
         vary = {value.strip().lower() for value in response["Vary"].split(",")}
         assert "cookie" in vary
-        assert "accept-language" not in vary  # the address says the language (campaign/i18n.py)
+        assert "accept-language" not in vary  # the address says the language (campaign/lib/i18n.py)
 
 
 def test_a_feed_is_public_from_the_first_request(client, note):

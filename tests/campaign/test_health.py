@@ -1,4 +1,4 @@
-"""``/health/`` (campaign/health.py): 200 when the database, the cache and the broker answer, else 503 naming which."""
+"""``/health/`` (campaign/pages/health.py): 200 when the database, cache and broker answer, else 503 naming which."""
 
 from __future__ import annotations
 

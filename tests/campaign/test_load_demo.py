@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 from guidance.models import Document, Section, SectionText, Version
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

@@ -1,12 +1,12 @@
-"""Verifying, unverifying and merging organisations (campaign.services)."""
+"""Verifying, unverifying and merging organisations (campaign.organisations.services)."""
 
 from __future__ import annotations
 
 import pytest
 from django.utils import timezone
 
-from campaign import services
-from campaign.models import Organisation
+from campaign.organisations import services
+from campaign.organisations.models import Organisation
 from comments.models import OrgComment
 from tests import factories
 from tests.comments.builders import approved_comment

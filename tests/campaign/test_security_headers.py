@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 from django.urls import path
 
-from campaign import cache as page_cache
 from campaign import urls as site_urls
+from campaign.lib import cache as page_cache
 from comments import services
 from comments.models import OrgComment
 from tests.comments.builders import approved_comment

@@ -254,7 +254,7 @@ def test_production_refuses_an_address_key_that_is_the_secret_key(refusals):
 SHOW_ADDRESS_HASH = """
 import django
 django.setup()
-from campaign.privacy import address_hash
+from campaign.lib.privacy import address_hash
 print(address_hash("203.0.113.7"))
 """
 

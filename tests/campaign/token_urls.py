@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.urls import path
 
-from campaign.cache import public_page
+from campaign.lib.cache import public_page
 from campaign.urls import urlpatterns as site_urlpatterns
 
 _PAGE = engines["django"].from_string(

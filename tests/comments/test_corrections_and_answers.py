@@ -289,7 +289,7 @@ def test_the_comment_feeds_link_to_site_url_never_to_example_com(client, section
 def test_the_site_record_follows_site_url_after_migrate(settings):
     from django.contrib.sites.models import Site
 
-    from campaign.site import sync_site
+    from campaign.lib.sites import sync_site
 
     settings.SITE_URL = "http://127.0.0.1:8123"
     sync_site()

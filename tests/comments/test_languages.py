@@ -1,6 +1,6 @@
 """Posters and readers get the site in their own language: French, Spanish or Russian.
 
-The address's prefix picks the language (/fr/..., campaign/i18n.py); the catalogs under
+The address's prefix picks the language (/fr/..., campaign/lib/i18n.py); the catalogs under
 locale/ (compiled .mo files, kept in the repository) and Django's own catalogs provide the words.
 """
 

@@ -37,7 +37,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 
-from campaign import privacy
+from campaign.lib import privacy
 from comments import tasks
 from comments.models import OrgComment, State
 from tests import factories

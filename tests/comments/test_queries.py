@@ -57,7 +57,7 @@ SECTION_PAGE_QUERIES = 6
 
 
 def test_each_comment_says_the_version_it_was_written_on_and_links_to_the_changes_since(client, section):
-    from campaign.models import Organisation
+    from campaign.organisations.models import Organisation
     from tests.comments.builders import approved_comment
 
     original, draft = section.document.versions.order_by("number")

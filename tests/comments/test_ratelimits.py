@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.cache import caches
 from django.test import Client, RequestFactory
 
-from campaign import privacy, ratelimits
+from campaign.lib import privacy, ratelimits
 from comments.models import OrgComment
 from tests.comments.conftest import confirmation_token, form_data
 from tests.system.processes import free_port

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from campaign.management.commands.load_demo import ensure_document, import_demo_versions
+from campaign.pages.management.commands.load_demo import ensure_document, import_demo_versions
 from comments import relevance, screening
 from comments.models import OrgComment, State
 from tests.comments.builders import approved_comment

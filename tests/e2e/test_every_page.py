@@ -14,7 +14,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 from comments import services
 from comments.models import OrgComment, RejectionReason, State
 from guidance.models import Section

@@ -16,7 +16,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.admin_privacy import PrivateAdmin, admin_privacy_errors, is_protected, touches_protected
+from campaign.lib.admin_privacy import PrivateAdmin, admin_privacy_errors, is_protected, touches_protected
 from comments.models import MinHashBand, OrgComment
 from tests import factories
 from tests.admin_pages import admin_pages, desk_pages

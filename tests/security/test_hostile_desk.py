@@ -19,7 +19,7 @@ from django.forms import modelform_factory
 from django.test import Client
 from django.utils import timezone
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 from comments import services
 from comments.desk import selectors as desk_selectors
 from comments.desk.access import COORDINATORS_GROUP

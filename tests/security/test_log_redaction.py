@@ -79,7 +79,7 @@ def tokens(note) -> dict[str, str]:
 def test_every_handler_in_logging_redacts_tokens():
     for name, handler in settings.LOGGING["handlers"].items():
         assert "redact_tokens" in handler.get("filters", []), name
-    assert settings.LOGGING["filters"]["redact_tokens"]["()"] == "campaign.logredact.RedactTokens"
+    assert settings.LOGGING["filters"]["redact_tokens"]["()"] == "campaign.lib.logredact.RedactTokens"
 
 
 def test_no_refused_answer_on_a_poster_link_logs_its_token(site_log, tokens, settings):

@@ -32,7 +32,7 @@ def main(posters: int) -> dict:
     from django.test import Client
     from django.urls import reverse
 
-    from campaign.management.commands import load_demo
+    from campaign.pages.management.commands import load_demo
     from guidance.models import Document
 
     call_command("migrate", interactive=False, verbosity=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from campaign.cache import bump_generation
+from campaign.lib.cache import bump_generation
 
 
 class ShownToReadersAdmin:

@@ -1,6 +1,6 @@
 """Coordinators' sign-in (the desk's own page, and the admin's login page), with brute-force protection.
 
-Two limits, both counted per keyed hash of the client address (campaign/ratelimits.py), so that
+Two limits, both counted per keyed hash of the client address (campaign/lib/ratelimits.py), so that
 no address is stored: every sign-in attempt from one address (``RATELIMIT_SIGN_IN``), and the
 failed attempts on one account from one address (``RATELIMIT_SIGN_IN_FAILURES``): past that, the
 pair is locked until the period ends. Locking an account from everywhere would let anybody lock
@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from campaign import ratelimits
+from campaign.lib import ratelimits
 
 
 def _limited(login):

@@ -12,7 +12,7 @@ What is cached
     document, version, print, section and comparison pages, the feeds), in the cache named by
     ``PAGE_CACHE_ALIAS`` (Redis in production and CI, local memory embedded), for
     ``PAGE_CACHE_SECONDS``. The key is the scheme, host, path and query string, the language of the
-    address (campaign/i18n.py) and the generation. Each process also keeps the pages it served last
+    address (campaign/lib/i18n.py) and the generation. Each process also keeps the pages it served last
     (``PAGE_CACHE_LOCAL_BYTES``), so a hit usually costs no round trip.
 
 What an anonymous visitor can make it store
@@ -37,7 +37,7 @@ Invalidation: one generation for the whole site
     ``PAGE_CACHE_GENERATION_SECONDS`` (1 s) in the others, which trust their copy of the number
     that long; plus the ``PAGE_CACHE_MAX_AGE`` seconds a browser or a proxy may keep a page.
     An edit in the admin of what readers see (the note, organisations) bumps it too
-    (``campaign.admin_cache``). Other changes (a version whose publication date arrives, a row
+    (``campaign.lib.admin_cache``). Other changes (a version whose publication date arrives, a row
     changed in a shell) show once the cached copy expires, after ``PAGE_CACHE_SECONDS``.
 
     The generation lives in the cache itself. When that cache is local memory (the embedded
@@ -82,7 +82,7 @@ Compression and HTTP caching
     is the same for all. Each stored page has a weak ``ETag`` (a hash of its body), for
     ``ConditionalGetMiddleware``. ``Cache-Control: public, max-age=PAGE_CACHE_MAX_AGE`` for the pages
     the cache serves; ``private, no-cache`` for everything else. ``Vary: Cookie, Accept-Encoding``;
-    not ``Accept-Language``, since the address alone says the language (campaign/i18n.py).
+    not ``Accept-Language``, since the address alone says the language (campaign/lib/i18n.py).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.text import compress_string
 
-from campaign.i18n import language_of_path
+from campaign.lib.i18n import language_of_path
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_countries import countries
 
-from campaign.cache import public_page
+from campaign.lib.cache import public_page
 from comments import languages, selectors
 from comments.models import Kind
 from guidance.models import Document

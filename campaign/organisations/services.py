@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 
 # Public fields a merge copies from the duplicate when the organisation kept has none.
 # contact_email is private and stays as it is: a coordinator copies it by hand if it is right.

@@ -9,7 +9,7 @@ from django.contrib import sitemaps
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 from guidance.models import Document, Section, Version
 
 

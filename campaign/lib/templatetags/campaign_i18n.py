@@ -1,10 +1,10 @@
-"""The language switcher's links: ``{% page_languages as links %}`` (see campaign/i18n.py)."""
+"""The language switcher's links: ``{% page_languages as links %}`` (see campaign/lib/i18n.py)."""
 
 from __future__ import annotations
 
 from django import template
 
-from campaign.i18n import LanguageLink, language_links
+from campaign.lib.i18n import LanguageLink, language_links
 
 register = template.Library()
 

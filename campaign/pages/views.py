@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
-from campaign.cache import public_page
-from campaign.models import Organisation
+from campaign.lib.cache import public_page
+from campaign.organisations.models import Organisation
 from comments.selectors import by_organisation, endorsement_counts
 from guidance.models import Document
 from guidance.selectors import published_versions, toc

@@ -2,7 +2,7 @@
 
 django-ratelimit counts requests in the cache (Redis in production, so every web process shares
 the counts). Its cache keys are a SHA-256 of the group, rate, window and key value; the key value
-here is the keyed HMAC of the client address (``campaign.privacy``), never the address: so neither
+here is the keyed HMAC of the client address (``campaign.lib.privacy``), never the address: so neither
 the cache nor its keys hold an address, nor anything that could be turned back into one without
 ``ADDRESS_HMAC_KEY`` (a plain hash of an IPv4 address could, by trying all 2^32).
 
@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
-from campaign.privacy import request_address_hash
+from campaign.lib.privacy import request_address_hash
 
 log = logging.getLogger(__name__)
 

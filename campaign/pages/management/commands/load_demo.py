@@ -23,12 +23,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from campaign.models import Organisation
+from campaign.organisations.models import Organisation
 from comments.demo import load_sample_comments
 from guidance.importer import ImportRefused, import_markdown
 from guidance.models import Document, Version
 
-FIXTURES_DIR = Path(__file__).resolve().parents[3] / "fixtures"
+FIXTURES_DIR = Path(__file__).resolve().parents[4] / "fixtures"
 
 DOCUMENT_SLUG = "guidance-note"
 DOCUMENT_TITLE = "Guidance Note on HIV and Sex Work"
