@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from comments import services
+from comments import tokens
 from comments.models import OrgComment, SentMail
 
 
@@ -107,7 +107,7 @@ def send_confirmation(comment: OrgComment, token: str) -> None:
         template="confirmation",
         context=lambda: {
             "confirm_url": _absolute(reverse("comments:confirm", kwargs={"token": token})),
-            "withdraw_url": _absolute(reverse("comments:withdraw", kwargs={"token": services.withdraw_token(comment)})),
+            "withdraw_url": _absolute(reverse("comments:withdraw", kwargs={"token": tokens.withdraw_token(comment)})),
             "days": settings.COMMENTS_CONFIRMATION_DAYS,
             "withdraw_days": settings.COMMENTS_WITHDRAW_LINK_DAYS,
         },
@@ -128,7 +128,7 @@ def send_followup(comment: OrgComment, *, follower_id: int, email: str, language
             context=lambda: {
                 "comment": comment,
                 "comment_url": _absolute(comment.get_absolute_url()),
-                "mute_url": _absolute(reverse("comments:mute", kwargs={"token": services.mute_token(follower)})),
+                "mute_url": _absolute(reverse("comments:mute", kwargs={"token": tokens.mute_token(follower)})),
                 "mute_days": settings.COMMENTS_MUTE_LINK_DAYS,
             },
         ),
@@ -157,7 +157,7 @@ def send_decision(comment: OrgComment) -> None:
                 "reply_to": bool(reply_to()),
                 "comment_url": _absolute(comment.get_absolute_url()),
                 "withdraw_url": _absolute(
-                    reverse("comments:withdraw", kwargs={"token": services.withdraw_token(comment)})
+                    reverse("comments:withdraw", kwargs={"token": tokens.withdraw_token(comment)})
                 ),
                 "withdraw_days": settings.COMMENTS_WITHDRAW_LINK_DAYS,
             },

@@ -19,6 +19,7 @@ from django_comments_xtd.models import XtdComment, XtdCommentManager
 from django_countries.fields import CountryField
 
 from comments import languages
+from comments.findings import describe
 from comments.signature import Display, PublicSignature, public_signature
 
 
@@ -194,7 +195,7 @@ class ModerationEvent(models.Model):
     new_state = models.CharField(max_length=16, choices=State.choices)
     reason = models.TextField(blank=True)  # as written: a coordinator's note, or a screening's findings in English
     score = models.FloatField(null=True, blank=True)
-    # A screening's findings as message codes, values and scores (comments.screening.MESSAGES), so
+    # A screening's findings as message codes, values and scores (comments.findings.MESSAGES), so
     # that the desk shows them in each coordinator's language; None for every other event.
     findings = models.JSONField(null=True, blank=True, editable=False)
     created = models.DateTimeField(default=timezone.now, db_index=True)
@@ -214,8 +215,6 @@ class ModerationEvent(models.Model):
         """The reason in the reader's language where it can be: a screening's is told again from its
         findings; a coordinator's note is shown as they wrote it."""
         if self.findings is not None:
-            from comments.screening import describe
-
             return describe(self.findings) or self.reason
         return self.reason
 

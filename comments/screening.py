@@ -15,19 +15,17 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from difflib import SequenceMatcher
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import translation
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext, ngettext_lazy
-from django.utils.translation import gettext_lazy as _
 
 from campaign.organisations.models import Organisation
 from comments import classifier, relevance
+from comments.findings import NOTHING_FOUND, CheckResult, found
 from comments.models import KeywordRule, MinHashBand, ModerationEvent, OrgComment, State
 
 log = logging.getLogger(__name__)
@@ -43,96 +41,6 @@ NEAR_DUPLICATE_SIMILARITY = 0.7
 BAND_ROWS = 4
 BANDS = MINHASH_SIZE // BAND_ROWS
 NEAR_DUPLICATE_CANDIDATES = 500  # compared at most, newest first: a campaign this big is found anyway
-
-
-#: What a check found, for coordinators. Kept with each comment as a code and its values (and in
-#: English, as recorded in the audit log), so that the desk shows it in each coordinator's language.
-MESSAGES = {
-    "honeypot": _("The hidden field that people never see was filled in, as bots do."),
-    "too-fast": ngettext_lazy(
-        "Sent %(seconds)d second after the form was opened: too fast for a person.",
-        "Sent %(seconds)d seconds after the form was opened: too fast for a person.",
-        "seconds",
-    ),
-    "fast-and-long": ngettext_lazy(
-        "%(characters)d characters sent %(seconds)d second after opening.",
-        "%(characters)d characters sent %(seconds)d seconds after opening.",
-        "seconds",
-    ),
-    "links": ngettext_lazy("Contains %(count)d link.", "Contains %(count)d links.", "count"),
-    "spam-words": _("Contains words listed as spam: %(words)s."),
-    "held-words": _("Contains words held for review: %(words)s."),
-    "duplicate": _("The same poster already sent this text (comment #%(comment)s)."),
-    "rate": ngettext_lazy(
-        "%(count)d other comment from the same sender in the last hour.",
-        "%(count)d other comments from the same sender in the last hour.",
-        "count",
-    ),
-    "classifier": _("The learning filter rates this %(percent)d%% likely to be spam."),
-    "classifier-words": _(
-        "The learning filter rates this %(percent)d%% likely to be spam; the words that weighed most: %(words)s."
-    ),
-    "classifier-sure": _(
-        "The learning filter is sure this is spam (%(percent)d%%); the words that weighed most: %(words)s."
-    ),
-    "unrelated": _(
-        "Seems unrelated to the note: only %(percent)d%% of its words appear in the note's text in any language."
-    ),
-    "akismet-unreachable": _("Akismet could not be reached; screened without it."),
-    "akismet-discard": _("Akismet says this is blatant spam."),
-    "akismet-spam": _("Akismet says this is spam."),
-    "akismet-ham": _("Akismet says this is not spam."),
-    "campaign": ngettext_lazy(
-        "Nearly the same text as %(count)d other poster: grouped as campaign #%(group)s.",
-        "Nearly the same text as %(count)d other posters: grouped as campaign #%(group)s.",
-        "count",
-    ),
-    "impersonation": _(
-        "Signed as the verified organisation %(organisation)s by someone who is not one of its members."
-    ),
-}
-
-#: The checks' names, for the desk's table of reasons.
-CHECK_LABELS = {
-    "honeypot": _("Hidden field"),
-    "speed": _("Speed"),
-    "links": _("Links"),
-    "keywords": _("Keywords"),
-    "duplicate": _("Same text twice"),
-    "rate": _("Posting rate"),
-    "classifier": _("Learning filter"),
-    "relevance": _("Relevance to the note"),
-    "akismet": "Akismet",
-    "campaign": _("Campaign"),
-    "impersonation": _("Organisation"),
-}
-
-
-def message(code: str, params: dict) -> str:
-    """Return a finding in the active language ('' for a code this version does not know)."""
-    template = MESSAGES.get(code)
-    if template is None:
-        return ""
-    try:
-        return str(template % params)
-    except (KeyError, TypeError, ValueError):  # values that do not fit the message (an older record)
-        return ""
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    check: str
-    score: float
-    reason: str  # in English: the audit log records it so
-    hold: bool = False  # never approve automatically, whatever the score
-    code: str = ""  # of the message in MESSAGES, with its values: the desk translates it
-    params: dict = field(default_factory=dict, hash=False)
-
-
-def _found(check: str, score: float, code: str, *, hold: bool = False, **params) -> CheckResult:
-    with translation.override("en"):
-        reason = message(code, params)
-    return CheckResult(check, score, reason, hold, code, params)
 
 
 @dataclass(frozen=True)
@@ -154,25 +62,6 @@ class Screening:
     def findings(self) -> list[dict]:
         """What the audit log keeps to tell the summary again in another language (``describe``)."""
         return [{"code": r.code, "params": r.params, "score": r.score} for r in self.results if r.score or r.hold]
-
-
-NOTHING_FOUND = "No check raised anything."  # the summary of a clean screening, as the audit log records it
-
-
-def describe(findings: list) -> str:
-    """A screening's findings as one line in the active language; '' if one of them cannot be told
-    (recorded by a version that had other messages): the caller then shows the recorded summary."""
-    if not isinstance(findings, list):
-        return ""
-    shown = []
-    for entry in findings:
-        if not isinstance(entry, dict) or not isinstance(entry.get("params"), dict):
-            return ""
-        text, score = message(str(entry.get("code", "")), entry["params"]), entry.get("score")
-        if not text or not isinstance(score, int | float):
-            return ""
-        shown.append(f"{text} ({score:+g})")
-    return "; ".join(shown) or gettext("No check raised anything.")
 
 
 @dataclass(frozen=True)
@@ -276,7 +165,7 @@ def _sender_history_sql() -> tuple[str, list[str]]:
 
 def check_honeypot(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     if comment.honeypot_filled:
-        return _found("honeypot", 10.0, "honeypot")
+        return found("honeypot", 10.0, "honeypot")
     return CheckResult("honeypot", 0.0, "")
 
 
@@ -285,18 +174,18 @@ def check_speed(comment: OrgComment, history: SenderHistory | None = None) -> Ch
     if seconds is None:
         return CheckResult("speed", 0.0, "")
     if seconds < 3:
-        return _found("speed", 4.0, "too-fast", seconds=seconds)
+        return found("speed", 4.0, "too-fast", seconds=seconds)
     if seconds < 10 and len(comment.comment) > 500:
-        return _found("speed", 2.0, "fast-and-long", characters=len(comment.comment), seconds=seconds)
+        return found("speed", 2.0, "fast-and-long", characters=len(comment.comment), seconds=seconds)
     return CheckResult("speed", 0.0, "")
 
 
 def check_links(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     count = len(_URL.findall(comment.comment))
     if count > 5:
-        return _found("links", 4.0, "links", count=count)
+        return found("links", 4.0, "links", count=count)
     if count >= 3:
-        return _found("links", 2.0, "links", count=count)
+        return found("links", 2.0, "links", count=count)
     return CheckResult("links", 0.0, "")
 
 
@@ -332,9 +221,9 @@ def check_keywords(comment: OrgComment, history: SenderHistory | None = None) ->
         if pattern.search(text):
             (spam if action == KeywordRule.Action.SPAM else hold).append(phrase)
     if spam:
-        return _found("keywords", 6.0, "spam-words", hold=True, words=", ".join(spam))
+        return found("keywords", 6.0, "spam-words", hold=True, words=", ".join(spam))
     if hold:
-        return _found("keywords", 0.0, "held-words", hold=True, words=", ".join(hold))
+        return found("keywords", 0.0, "held-words", hold=True, words=", ".join(hold))
     return CheckResult("keywords", 0.0, "")
 
 
@@ -343,7 +232,7 @@ def check_same_poster_duplicate(comment: OrgComment, history: SenderHistory | No
         return CheckResult("duplicate", 0.0, "")
     earlier = (history or sender_history(comment)).duplicate_of
     if earlier:
-        return _found("duplicate", 1.0, "duplicate", hold=True, comment=earlier)
+        return found("duplicate", 1.0, "duplicate", hold=True, comment=earlier)
     return CheckResult("duplicate", 0.0, "")
 
 
@@ -351,9 +240,9 @@ def check_rate(comment: OrgComment, history: SenderHistory | None = None) -> Che
     history = history or sender_history(comment)
     busiest = max(history.last_hour_by_address, history.last_hour_by_email)
     if busiest >= 10:
-        return _found("rate", 5.0, "rate", count=busiest)
+        return found("rate", 5.0, "rate", count=busiest)
     if busiest >= 3:
-        return _found("rate", 2.0, "rate", count=busiest)
+        return found("rate", 2.0, "rate", count=busiest)
     return CheckResult("rate", 0.0, "")
 
 
@@ -377,8 +266,8 @@ def check_classifier(comment: OrgComment, history: SenderHistory | None = None) 
         and judgement.examples >= settings.COMMENTS_CLASSIFIER_DECIDE_EXAMPLES
     )
     if sure:
-        return _found("classifier", score, "classifier-sure", hold=True, percent=percent, words=words)
-    return _found("classifier", score, "classifier-words", percent=percent, words=words)
+        return found("classifier", score, "classifier-sure", hold=True, percent=percent, words=words)
+    return found("classifier", score, "classifier-words", percent=percent, words=words)
 
 
 def check_relevance(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
@@ -386,7 +275,7 @@ def check_relevance(comment: OrgComment, history: SenderHistory | None = None) -
     target_key = (comment.content_type_id, comment.object_pk)
     value = relevance.share(comment.comment, target=relevance.target_of(*target_key), key=target_key)
     if relevance.is_unrelated(value):
-        return _found("relevance", 0.0, "unrelated", hold=True, percent=round(value * 100))
+        return found("relevance", 0.0, "unrelated", hold=True, percent=round(value * 100))
     return CheckResult("relevance", 0.0, "")
 
 
@@ -404,12 +293,12 @@ def check_akismet(comment: OrgComment, history: SenderHistory | None = None) -> 
         )
     except Exception as exc:  # an outside service failing must not stop screening
         log.warning("Akismet check failed: %s", type(exc).__name__)
-        return _found("akismet", 0.0, "akismet-unreachable")
+        return found("akismet", 0.0, "akismet-unreachable")
     if verdict == akismet.CheckResponse.DISCARD:
-        return _found("akismet", 8.0, "akismet-discard")
+        return found("akismet", 8.0, "akismet-discard")
     if verdict == akismet.CheckResponse.SPAM:
-        return _found("akismet", 5.0, "akismet-spam")
-    return _found("akismet", -1.0, "akismet-ham")
+        return found("akismet", 5.0, "akismet-spam")
+    return found("akismet", -1.0, "akismet-ham")
 
 
 def organisation_key(name: str) -> str:
@@ -452,7 +341,7 @@ def check_impersonation(comment: OrgComment, history: SenderHistory | None = Non
             continue
         if comment.user_id and Organisation.objects.filter(pk=org_id, members=comment.user_id).exists():
             continue
-        return _found("impersonation", 0.0, "impersonation", hold=True, organisation=name)
+        return found("impersonation", 0.0, "impersonation", hold=True, organisation=name)
     return CheckResult("impersonation", 0.0, "")
 
 
@@ -564,7 +453,7 @@ def check_near_duplicates(comment: OrgComment, signature: list[int]) -> tuple[Ch
     if not matches:
         return CheckResult("campaign", 0.0, ""), None
     group = min((g or pk) for pk, g in matches)
-    return _found("campaign", 1.0, "campaign", hold=True, count=len(matches), group=group), group
+    return found("campaign", 1.0, "campaign", hold=True, count=len(matches), group=group), group
 
 
 def store_signature(comment_id: int, signature: list[int]) -> None:

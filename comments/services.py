@@ -8,7 +8,6 @@ a recomputation of ``is_public`` for the comment and its replies. Side effects
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django_comments.models import Comment
 
 from campaign.lib.privacy import address_hash
-from comments import languages
+from comments import languages, tokens
 from comments.models import Display, Kind, MinHashBand, ModerationEvent, OrgComment, State
 from comments.text import clean_text, fingerprint, render_text
 
@@ -49,8 +48,6 @@ PASSES_REPLIES = {State.APPROVED, State.WITHDRAWN}
 # Decisions by coordinators in these states teach the classifier spam (SPAM) or ham (the others).
 LEARNED_STATES = {State.SPAM, State.APPROVED, State.REJECTED, State.REVIEW}
 
-WITHDRAW_SALT = "comments.withdraw"
-MUTE_SALT = "comments.mute"
 # What a link says when it is forged, mistyped, replaced or past its lifetime: one answer for all.
 CONFIRMATION_LINK_INVALID = gettext_lazy("This confirmation link is not valid or has expired.")
 WITHDRAW_LINK_INVALID = gettext_lazy("This link to your comment is not valid or has expired.")
@@ -84,10 +81,6 @@ class DuplicateComment(CommentError):
 def hash_client_address(address: str | None) -> str:
     """Return a keyed HMAC of a client address ('' for none); the address itself is never kept."""
     return address_hash(address)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def max_thread_level() -> int:
@@ -275,7 +268,7 @@ def issue_confirmation_token(*, comment_id: int) -> str | None:
     """
     token = secrets.token_urlsafe(32)
     updated = OrgComment.objects.filter(pk=comment_id, state=State.UNCONFIRMED).update(
-        confirmation_hash=hash_token(token)
+        confirmation_hash=tokens.hash_token(token)
     )
     return token if updated else None
 
@@ -292,7 +285,7 @@ def _live_confirmation_links(token: str):
     whether the comment was published or withdrawn. Past it the link answers as a forged one.
     """
     since = timezone.now() - timedelta(days=settings.COMMENTS_CONFIRMATION_DAYS)
-    return OrgComment.objects.filter(confirmation_hash=hash_token(token), submit_date__gt=since)
+    return OrgComment.objects.filter(confirmation_hash=tokens.hash_token(token), submit_date__gt=since)
 
 
 @dataclass(frozen=True)
@@ -636,20 +629,11 @@ def invalidate_target(content_type_id: int, object_pk: str) -> None:
     bump_generation()
 
 
-def withdraw_token(comment: OrgComment) -> str:
-    """Sign the comment's number with the time: the link works COMMENTS_WITHDRAW_LINK_DAYS from now."""
-    return signing.dumps(comment.pk, salt=WITHDRAW_SALT)
-
-
 def comment_from_withdraw_token(token: str) -> OrgComment:
     """The comment a withdraw (or own-data) link names; an expired link raises as a forged one does."""
     return _signed_comment(
-        token, salt=WITHDRAW_SALT, days=settings.COMMENTS_WITHDRAW_LINK_DAYS, invalid=WITHDRAW_LINK_INVALID
+        token, salt=tokens.WITHDRAW_SALT, days=settings.COMMENTS_WITHDRAW_LINK_DAYS, invalid=WITHDRAW_LINK_INVALID
     )
-
-
-def mute_token(comment: OrgComment) -> str:
-    return signing.dumps(comment.pk, salt=MUTE_SALT)
 
 
 def _signed_comment(token: str, *, salt: str, days: int, invalid) -> OrgComment:
@@ -670,7 +654,9 @@ def _signed_comment(token: str, *, salt: str, days: int, invalid) -> OrgComment:
 
 def comment_mute(*, token: str) -> int:
     """Stop follow-up mail for the thread behind a mute link; return how many comments were muted."""
-    comment = _signed_comment(token, salt=MUTE_SALT, days=settings.COMMENTS_MUTE_LINK_DAYS, invalid=MUTE_LINK_INVALID)
+    comment = _signed_comment(
+        token, salt=tokens.MUTE_SALT, days=settings.COMMENTS_MUTE_LINK_DAYS, invalid=MUTE_LINK_INVALID
+    )
     return OrgComment.objects.filter(thread_id=comment.thread_id, user_email=comment.user_email).update(followup=False)
 
 

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from campaign.organisations.models import Organisation
-from comments import services
+from comments import services, tokens
 from comments.forms import OrgCommentForm
 from comments.models import CommentRevision, KeywordRule, ModerationEvent, OrgComment, RejectionReason, State
 from guidance.models import Section, Version
@@ -196,13 +196,13 @@ def build(note) -> list[PageType]:
     section_url = section.get_absolute_url()
     sign_in_url = f"{reverse('desk-sign-in')}?next={reverse('desk:home')}"
     confirm_url = reverse("comments:confirm", args=[confirm_token])
-    withdraw_url = reverse("comments:withdraw", args=[services.withdraw_token(top)])
+    withdraw_url = reverse("comments:withdraw", args=[tokens.withdraw_token(top)])
     own = approved_comment(section, text="Ours, to look at and erase.", name="Lee")
-    yours_url = reverse("comments:yours", args=[services.withdraw_token(own)])
-    erase_url = reverse("comments:yours-erase", args=[services.withdraw_token(own)])
+    yours_url = reverse("comments:yours", args=[tokens.withdraw_token(own)])
+    erase_url = reverse("comments:yours-erase", args=[tokens.withdraw_token(own)])
     CommentRevision.objects.create(comment=own, text="Ours, corrected, to look at and erase.")
-    correct_url = reverse("comments:correct", args=[services.withdraw_token(own)])
-    mute_url = reverse("comments:mute", args=[services.mute_token(top)])
+    correct_url = reverse("comments:correct", args=[tokens.withdraw_token(own)])
+    mute_url = reverse("comments:mute", args=[tokens.mute_token(top)])
     post_url = reverse("comments:post")
     reason_url = reverse("desk:reason-edit", args=[reason.pk])
     slug = document.slug

@@ -16,7 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext
 
-from comments import screening
+from comments import findings
 from comments.desk.access import COORDINATORS_GROUP
 from comments.models import ModerationEvent, OrgComment, State
 
@@ -145,10 +145,10 @@ def spam_reasons(comment: OrgComment) -> list[dict]:
         score = entry.get("score")
         check = str(entry.get("check", ""))
         params = entry.get("params")
-        translated = screening.message(str(entry.get("code", "")), params) if isinstance(params, dict) else ""
+        translated = findings.message(str(entry.get("code", "")), params) if isinstance(params, dict) else ""
         reasons.append(
             {
-                "check": str(screening.CHECK_LABELS.get(check, check)),
+                "check": str(findings.CHECK_LABELS.get(check, check)),
                 "score": score if isinstance(score, int | float) else None,
                 "reason": translated or str(entry.get("reason", "")),
             }

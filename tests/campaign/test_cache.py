@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from campaign.lib import cache as page_cache
-from comments import services
+from comments import services, tokens
 from comments.models import OrgComment, State
 from guidance.importer import import_markdown
 from guidance.models import Section
@@ -382,7 +382,7 @@ def test_a_rejection_and_a_withdrawal_disappear_on_the_next_request(client, cach
     assert "Soon rejected." not in text(client.get(url))
 
     # The poster withdraws through the signed link of their mail (another browser).
-    token = services.withdraw_token(withdrawn)
+    token = tokens.withdraw_token(withdrawn)
     assert Client().post(f"/comments/withdraw/{token}/").status_code == 200
     assert OrgComment.objects.get(pk=withdrawn.pk).state == State.WITHDRAWN
     response = client.get(url)

@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from django.utils import translation
 from django.views.defaults import server_error
 
+from comments import findings
 from comments.models import OrgComment
 from tests import factories
 from tests.comments.builders import approved_comment
@@ -204,10 +205,8 @@ def test_the_500_page_needs_no_database_and_speaks_every_language(django_assert_
 
 
 def test_the_desk_shows_the_screenings_findings_in_the_coordinators_language(client, coordinator, note):
-    from comments import screening
-
     comment = approved_comment(note.sections.get(key="introduction"), text="Visit a b c")
-    result = screening._found("links", 2.0, "links", count=3)
+    result = findings.found("links", 2.0, "links", count=3)
     OrgComment.objects.filter(pk=comment.pk).update(
         state="review", is_public=False, spam_score=2.0, spam_reasons=[asdict(result)]
     )

@@ -16,7 +16,7 @@ from django.urls import path
 
 from campaign import urls as site_urls
 from campaign.lib import cache as page_cache
-from comments import services
+from comments import services, tokens
 from comments.models import OrgComment
 from tests.comments.builders import approved_comment
 
@@ -125,7 +125,7 @@ def test_static_files_carry_every_header(db, settings):
 
 def test_downloads_the_desk_and_the_admin_carry_every_header(client, db, section, coordinator):
     comment = approved_comment(section, text="An endorsement.", kind="endorse")
-    token = services.withdraw_token(OrgComment.objects.get(pk=comment.pk))
+    token = tokens.withdraw_token(OrgComment.objects.get(pk=comment.pk))
     assert_secure_headers(client.get(f"/comments/yours/{token}/copy.json"), "poster's copy")
     assert_secure_headers(client.get(f"/comments/yours/{token}/"), "poster's page")
     login = client.get("/admin/login/")

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comments import mail as comment_mail
-from comments import revisions, services
+from comments import revisions, services, tokens
 from comments.models import CommentRevision, ModerationEvent, OrgComment, PrivateMessage, RejectionReason, State
 from tests.comments.builders import approved_comment
 
@@ -45,7 +45,7 @@ def published(section) -> OrgComment:
 
 
 def link(comment: OrgComment, name: str) -> str:
-    return f"/comments/{name}/{services.withdraw_token(comment)}/"
+    return f"/comments/{name}/{tokens.withdraw_token(comment)}/"
 
 
 # --- Correcting ---------------------------------------------------------------------------------

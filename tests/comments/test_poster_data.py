@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from comments import services
+from comments import services, tokens
 from comments.models import ModerationEvent, OrgComment, State
 from tests.comments.builders import approved_comment
 
@@ -117,7 +117,7 @@ def test_a_rejection_reason_is_in_the_copy_but_no_coordinator_note(client, mine,
 
 @pytest.mark.parametrize("suffix", ["", "copy.json"])
 def test_a_forged_or_broken_link_shows_a_clear_page(client, suffix):
-    forged = services.withdraw_token(OrgComment(pk=1))[:-3] + "abc"
+    forged = tokens.withdraw_token(OrgComment(pk=1))[:-3] + "abc"
     response = client.get(f"/comments/yours/{forged}/{suffix}")
     assert response.status_code == 404
     assert "This link to your comment is not valid or has expired." in response.content.decode()

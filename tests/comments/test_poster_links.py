@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from comments import mail as poster_mail
-from comments import services
+from comments import tokens
 from comments.models import OrgComment, State
 from tests.comments.builders import approved_comment
 from tests.comments.conftest import confirmation_token
@@ -45,10 +45,10 @@ def same_answer(client: Client, method: str, pattern: str, token: str, forged: s
 def test_withdraw_and_own_data_links_expire_into_the_forged_links_page(client, section, settings):
     settings.COMMENTS_WITHDRAW_LINK_DAYS = 30
     comment = approved_comment(section, user_email="nadia@example.org")
-    fresh = signed_days_ago(services.withdraw_token, comment, 29)
+    fresh = signed_days_ago(tokens.withdraw_token, comment, 29)
     assert client.get(f"/comments/withdraw/{fresh}/").status_code == 200
     assert client.get(f"/comments/yours/{fresh}/").status_code == 200
-    old = signed_days_ago(services.withdraw_token, comment, 31)
+    old = signed_days_ago(tokens.withdraw_token, comment, 31)
     for method, pattern in [
         ("get", "/comments/withdraw/{}/"),
         ("post", "/comments/withdraw/{}/"),
@@ -64,7 +64,7 @@ def test_withdraw_and_own_data_links_expire_into_the_forged_links_page(client, s
 def test_a_mute_link_expires_into_the_forged_links_page(client, section, settings):
     settings.COMMENTS_MUTE_LINK_DAYS = 30
     comment = approved_comment(section, followup=True)
-    old = signed_days_ago(services.mute_token, comment, 31)
+    old = signed_days_ago(tokens.mute_token, comment, 31)
     same_answer(client, "post", "/comments/mute/{}/", old)
     assert OrgComment.objects.get(pk=comment.pk).followup is True
 
@@ -98,8 +98,8 @@ def test_each_mail_states_how_long_its_links_work(section, settings, language, d
 
 def test_every_page_behind_a_posters_link_is_private(client, section):
     comment = approved_comment(section, followup=True)
-    withdraw, mute = services.withdraw_token(comment), services.mute_token(comment)
-    unconfirmed = approved_comment(section, confirmation_hash=services.hash_token("tok"))
+    withdraw, mute = tokens.withdraw_token(comment), tokens.mute_token(comment)
+    unconfirmed = approved_comment(section, confirmation_hash=tokens.hash_token("tok"))
     OrgComment.objects.filter(pk=unconfirmed.pk).update(state=State.UNCONFIRMED, is_public=False)
     answers = [
         client.get("/comments/confirm/tok/"),

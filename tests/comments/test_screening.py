@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from comments import screening, services
+from comments import findings, screening, services
 from comments.models import KeywordRule, ModerationEvent, OrgComment, State
 from tests.comments.builders import approved_comment
 
@@ -490,7 +490,7 @@ def test_an_unverified_organisations_name_is_not_protected(section, member):
 def test_the_impersonation_finding_is_told_in_each_coordinators_language(language):
     from django.utils import translation
 
-    english = screening.message("impersonation", {"organisation": "SWAN"})
+    english = findings.message("impersonation", {"organisation": "SWAN"})
     with translation.override(language):
-        translated = screening.message("impersonation", {"organisation": "SWAN"})
+        translated = findings.message("impersonation", {"organisation": "SWAN"})
     assert "SWAN" in translated and translated != english

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from campaign.celery import app as celery_app
-from comments import services
+from comments import tokens
 from guidance.models import Section
 from tests.comments.builders import approved_comment
 
@@ -47,7 +47,7 @@ def test_a_correction_is_published_only_once_approved_and_then_says_edited(
     section = Section.objects.get(document=note, key="rights-based-approach")
     comment = approved_comment(section, text=ORIGINAL, organisation_name="Shelter Collective")
     poster = new_page(java_script_enabled=False, viewport=viewport)
-    poster.goto(f"/comments/correct/{services.withdraw_token(comment)}/")
+    poster.goto(f"/comments/correct/{tokens.withdraw_token(comment)}/")
     fits(poster, "textarea#id_comment", viewport["width"])
     poster.get_by_label("Your corrected text").fill(CORRECTED)
     poster.get_by_role("button", name="Send the correction").click()
@@ -80,7 +80,7 @@ def test_withdrawing_keeps_the_replies_of_others_under_a_placeholder(new_page, n
     comment = approved_comment(section, text=ORIGINAL, organisation_name="Shelter Collective")
     reply = approved_comment(section, parent=comment, text="We at Rights Now agree.", organisation_name="Rights Now")
     page = new_page(java_script_enabled=False, viewport=viewport)
-    page.goto(f"/comments/withdraw/{services.withdraw_token(comment)}/")
+    page.goto(f"/comments/withdraw/{tokens.withdraw_token(comment)}/")
     notice = page.locator("p.notice")
     assert "1 reply by others was published under it. It stays" in notice.inner_text()
     fits(page, "p.notice", viewport["width"])

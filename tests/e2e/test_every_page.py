@@ -15,7 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from campaign.organisations.models import Organisation
-from comments import services
+from comments import services, tokens
 from comments.models import OrgComment, RejectionReason, State
 from guidance.models import Section
 from tests.comments.builders import approved_comment
@@ -77,7 +77,7 @@ def site(note, coordinator) -> dict:
         "endorsement": endorsement,
         "reply": reply,
         "reason": reason,
-        "token": services.withdraw_token(endorsement),
+        "token": tokens.withdraw_token(endorsement),
         "confirm": services.issue_confirmation_token(comment_id=unconfirmed.pk),
     }
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.test import Client
 
 from comments import services
+from comments import tokens as links
 from comments.models import OrgComment, State
 from tests.comments.builders import approved_comment
 
@@ -71,8 +72,8 @@ def tokens(note) -> dict[str, str]:
     OrgComment.objects.filter(pk=pending.pk).update(state=State.UNCONFIRMED, is_public=False)
     return {
         "confirm": services.issue_confirmation_token(comment_id=pending.pk),
-        "withdraw": services.withdraw_token(comment),
-        "mute": services.mute_token(comment),
+        "withdraw": links.withdraw_token(comment),
+        "mute": links.mute_token(comment),
     }
 
 
