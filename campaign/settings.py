@@ -427,8 +427,8 @@ COMMENTS_XTD_MODEL = "comments.models.OrgComment"
 COMMENTS_XTD_FORM_CLASS = "comments.forms.OrgCommentForm"
 # The models people may comment on ("app_label.model"); each needs get_absolute_url().
 COMMENTS_TARGET_MODELS = ["guidance.document", "guidance.section"]
-# Called with a comment id when a comment becomes pending (the screening queue plugs in here).
-COMMENTS_ON_PENDING = "comments.screening.enqueue"
+# The task a comment's id is sent to when it becomes pending (the screening queue; empty: none).
+COMMENTS_ON_PENDING = "comments.tasks.screen_comment"
 # Screening: the checks' scores add up; spam at or above the high threshold, automatic approval at
 # or below the low one (trusted posters only), a coordinator's review in between.
 COMMENTS_SPAM_THRESHOLD = env.float("COMMENTS_SPAM_THRESHOLD", 6.0)

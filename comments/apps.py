@@ -16,6 +16,8 @@ class CommentsConfig(AppConfig):
         # comments.services.refresh_visibility does this job by the moderation rules instead.
         pre_save.disconnect(publish_or_unpublish_on_pre_save, sender="comments.OrgComment")
 
+        # The services queue tasks by name (comments.queue): every process registers them with the app.
+        from comments import tasks  # noqa: F401
         from comments.screening import forget_keyword_rules
 
         # The screening keeps the keyword rules for a few seconds; a change made here applies at once.

@@ -13,6 +13,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from campaign.lib.cache import bump_generation
+from campaign.organisations.models import Organisation
+from campaign.organisations.services import OrganisationError
 from comments import services
 from comments.models import Display, KeywordRule, Kind, OrgComment, RejectionReason, State
 
@@ -20,6 +23,11 @@ APPROVE, REJECT, SPAM, NOT_SPAM = "approve", "reject", "spam", "not_spam"
 DECISIONS = (APPROVE, REJECT, SPAM, NOT_SPAM)
 WORKING_GROUP = "Working group"
 DESK_REASON = "on the desk"
+
+
+# Public fields a merge copies from the duplicate when the organisation kept has none.
+# contact_email is private and stays as it is: a coordinator copies it by hand if it is right.
+MERGED_PUBLIC_FIELDS = ("country", "city", "website", "network", "description")
 
 
 class DeskError(services.CommentError):
@@ -191,3 +199,35 @@ def rejection_reason_save(
 def rejection_reason_delete(*, reason: RejectionReason) -> None:
     """Delete a reason; rejections made with it keep their text in the audit log."""
     reason.delete()
+
+
+def organisation_merge(*, keep: Organisation, duplicate: Organisation, by: AbstractBaseUser) -> Organisation:
+    """Move the duplicate's comments and members to ``keep``, fill its empty public fields, delete the duplicate.
+
+    All or nothing. A verified duplicate passes its verification to an unverified ``keep``:
+    both records name the same organisation.
+    """
+    if keep.pk == duplicate.pk:
+        raise OrganisationError(_("Choose two different organisations."))
+    with transaction.atomic():
+        # Lock both rows in a fixed order, so two merges of the same pair cannot deadlock.
+        locked = {o.pk: o for o in Organisation.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk])}
+        if len(locked) != 2:
+            raise OrganisationError(_("One of these organisations no longer exists."))
+        kept, gone = locked[keep.pk], locked[duplicate.pk]
+        changed = []
+        for name in MERGED_PUBLIC_FIELDS:
+            if not getattr(kept, name) and getattr(gone, name):
+                setattr(kept, name, getattr(gone, name))
+                changed.append(name)
+        if kept.verified_at is None and gone.verified_at is not None:
+            kept.verified_at, kept.verified_by_id = gone.verified_at, gone.verified_by_id
+            changed += ["verified_at", "verified_by"]
+        if changed:
+            kept.save(update_fields=changed)
+        OrgComment.objects.filter(organisation_id=gone.pk).update(organisation_id=kept.pk)
+        kept.members.add(*gone.members.all())
+        gone.delete()
+        # The badge and the organisation's name show beside its comments, on any page.
+        transaction.on_commit(bump_generation)
+    return kept

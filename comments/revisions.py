@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comments import screening
+from comments import queue, screening
 from comments.models import CommentRevision, ModerationEvent, OrgComment, PrivateMessage, State
 from comments.services import CommentError, checked_text, invalidate_target
 from comments.text import fingerprint, render_text
@@ -63,9 +63,7 @@ def correction_propose(*, comment: OrgComment, text: str) -> CommentRevision:
         revision.created = timezone.now()
         revision.save()
         _event(locked, Action.CORRECT, reason=f"correction #{revision.pk} proposed")
-        from comments import tasks
-
-        transaction.on_commit(lambda: tasks.screen_correction.delay(revision.pk), robust=True)
+        queue.on_commit(queue.SCREEN_CORRECTION, revision.pk)
     return revision
 
 
@@ -156,9 +154,7 @@ def private_message_send(*, comment: OrgComment, text: str, by: AbstractBaseUser
     with transaction.atomic():
         message = PrivateMessage.objects.create(comment=comment, text=text, sent_by=by)
         _event(comment, Action.MESSAGE, actor=by, reason=f"private message #{message.pk} sent to the poster")
-        from comments import tasks
-
-        transaction.on_commit(lambda: tasks.send_private_message.delay(message.pk), robust=True)
+        queue.on_commit(queue.SEND_PRIVATE_MESSAGE, message.pk)
     return message
 
 

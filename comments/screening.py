@@ -20,13 +20,13 @@ from datetime import timedelta
 from difflib import SequenceMatcher
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils.module_loading import import_string
 
 from campaign.organisations.models import Organisation
 from comments import classifier, relevance
 from comments.findings import NOTHING_FOUND, CheckResult, found
-from comments.models import KeywordRule, MinHashBand, ModerationEvent, OrgComment, State
+from comments.models import KeywordRule, MinHashBand, OrgComment, State
 
 log = logging.getLogger(__name__)
 
@@ -432,7 +432,7 @@ def check_near_duplicates(comment: OrgComment, signature: list[int]) -> tuple[Ch
         return CheckResult("campaign", 0.0, ""), None
     # The band index alone first: most comments share no band with any other, and then the
     # comments' three tables are not read at all. In SQL, for the reason sender_history gives.
-    table, comment_column, key_column = _band_table()
+    table, comment_column, key_column = band_table()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT {comment_column} FROM {table} WHERE {key_column} IN ({', '.join(['%s'] * len(keys))})"  # noqa: S608
@@ -456,26 +456,7 @@ def check_near_duplicates(comment: OrgComment, signature: list[int]) -> tuple[Ch
     return found("campaign", 1.0, "campaign", hold=True, count=len(matches), group=group), group
 
 
-def store_signature(comment_id: int, signature: list[int]) -> None:
-    """Index a screened comment's signature bands, so later comments find it as a candidate.
-
-    A comment is screened once (only a pending comment is, and none goes back to pending).
-    One multi-row INSERT, written out: ``bulk_create`` would also build sixteen model instances and
-    read their new ids back, for a table that is only ever searched by key.
-    """
-    keys = band_keys(signature)
-    if not keys:
-        return
-    table, comment_column, key_column = _band_table()
-    rows = ", ".join(["(%s, %s)"] * len(keys))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({comment_column}, {key_column}) VALUES {rows}",  # noqa: S608 - names from _meta
-            [value for key in keys for value in (comment_id, key)],
-        )
-
-
-def _band_table() -> tuple[str, str, str]:
+def band_table() -> tuple[str, str, str]:
     """The band index's table and its comment and key columns, quoted, from the model's _meta."""
     quote, meta = connection.ops.quote_name, MinHashBand._meta
     return quote(meta.db_table), quote(meta.get_field("comment").column), quote(meta.get_field("key").column)
@@ -531,77 +512,3 @@ def screen_text(text: str) -> tuple[float, list[dict]]:
     unsaved = OrgComment(comment=text)
     results = [check(unsaved, SenderHistory()) for check in TEXT_CHECKS]
     return round(sum(r.score for r in results), 2), [asdict(r) for r in results if r.score or r.hold]
-
-
-def screen_comment(*, comment_id: int) -> str | None:
-    """Screen a pending comment and record the decision; do nothing if it is no longer pending.
-
-    The comment is locked (``select_for_update``) while its state is checked and the decision
-    recorded, so a comment is never decided twice. With Akismet, the checks run before the lock
-    (they wait on another host) and the state is checked again under it; without, the checks run
-    under the lock, and the comment is read once.
-    """
-    if settings.AKISMET_API_KEY:
-        comment = _load(comment_id)
-        if comment is None or comment.state != State.PENDING:
-            return None
-        result = screen(comment)
-        with transaction.atomic():
-            locked = _load(comment_id, lock=True)
-            if locked.state != State.PENDING:
-                return None
-            return _record(locked, result)
-    with transaction.atomic():
-        comment = _load(comment_id, lock=True)
-        if comment is None or comment.state != State.PENDING:
-            return None
-        return _record(comment, screen(comment))
-
-
-def _load(comment_id: int, *, lock: bool = False) -> OrgComment | None:
-    comments = OrgComment.objects.order_by()
-    if lock:
-        # The comment's own row: every other change of state locks it too (services.change_state).
-        comments = comments.select_for_update(of=("self",))
-    return comments.filter(pk=comment_id).first()
-
-
-def _record(comment: OrgComment, result: Screening) -> str:
-    """Write a screening's outcome on a comment locked by the caller, pending still."""
-    from comments import services
-
-    if result.campaign_group is not None:
-        # The first comment of a campaign joins its own group, so the desk counts it too.
-        OrgComment.objects.filter(pk=result.campaign_group, campaign_group__isnull=True).update(
-            campaign_group=result.campaign_group
-        )
-    store_signature(comment.pk, result.minhash)
-    services.apply_screening(
-        comment,
-        result.decision,
-        reason=result.summary(),
-        findings=result.findings(),
-        score=result.total,
-        spam_reasons=result.reasons(),
-        minhash=result.minhash,
-        campaign_group=result.campaign_group,
-    )
-    return result.decision
-
-
-def enqueue(comment_id: int) -> None:
-    """Queue a pending comment for screening (settings.COMMENTS_ON_PENDING points here)."""
-    from comments import tasks
-
-    tasks.screen_comment.delay(comment_id)
-
-
-def waiting_for_review(*, since) -> tuple[int, int]:
-    """Return (comments that entered review since a time, comments waiting for review now)."""
-    new = (
-        ModerationEvent.objects.filter(new_state=State.REVIEW, created__gte=since)
-        .values("comment_id")
-        .distinct()
-        .count()
-    )
-    return new, OrgComment.objects.filter(state=State.REVIEW).count()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import models
@@ -13,7 +15,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import ngettext
 
 from campaign.organisations.models import Organisation
-from comments.models import Display, Kind, OrgComment, State
+from comments.models import Display, Kind, ModerationEvent, OrgComment, State
 
 
 def member_badge() -> Case:
@@ -287,11 +289,6 @@ def poster_copy(comment: OrgComment) -> dict:
     took each decision. The email address is not repeated: whoever holds the link holds the mailbox
     it was sent to, and a file that names it would only be one more place for it to leak from.
     """
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from comments.models import ModerationEvent
 
     def when(value) -> str | None:
         return value.isoformat() if value else None
@@ -357,3 +354,14 @@ def poster_copy(comment: OrgComment) -> dict:
         ],
         "erased": any(action == ModerationEvent.Action.ERASE for _, action, *_ in events),
     }
+
+
+def waiting_for_review(*, since) -> tuple[int, int]:
+    """Return (comments that entered review since a time, comments waiting for review now)."""
+    new = (
+        ModerationEvent.objects.filter(new_state=State.REVIEW, created__gte=since)
+        .values("comment_id")
+        .distinct()
+        .count()
+    )
+    return new, OrgComment.objects.filter(state=State.REVIEW).count()

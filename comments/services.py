@@ -16,14 +16,15 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_comments.models import Comment
 
+from campaign.lib.cache import bump_generation
 from campaign.lib.privacy import address_hash
-from comments import languages, tokens
+from comments import languages, queue, screening, tokens
 from comments.models import Display, Kind, MinHashBand, ModerationEvent, OrgComment, State
 from comments.text import clean_text, fingerprint, render_text
 
@@ -226,19 +227,14 @@ def comment_submit(
             )
             transaction.on_commit(lambda: after_pending(comment.pk), robust=True)
         else:
-            from comments import tasks
-
-            transaction.on_commit(lambda: tasks.send_confirmation.delay(comment.pk), robust=True)
+            queue.on_commit(queue.SEND_CONFIRMATION, comment.pk)
     return comment
 
 
 def after_pending(comment_id: int) -> None:
-    """Hand a newly pending comment to whatever screens comments (configurable)."""
-    from django.utils.module_loading import import_string
-
-    hook = getattr(settings, "COMMENTS_ON_PENDING", "")
-    if hook:
-        import_string(hook)(comment_id)
+    """Hand a newly pending comment to the task COMMENTS_ON_PENDING names (the screening; '' for none)."""
+    if settings.COMMENTS_ON_PENDING:
+        queue.send(settings.COMMENTS_ON_PENDING, comment_id)
 
 
 def stale_pending_ids(*, older_than) -> list[int]:
@@ -386,6 +382,79 @@ def apply_screening(
         fields=screened,
         findings=findings,
     )
+
+
+def comment_screen(*, comment_id: int) -> str | None:
+    """Screen a pending comment and record the decision; do nothing if it is no longer pending.
+
+    The comment is locked (``select_for_update``) while its state is checked and the decision
+    recorded, so a comment is never decided twice. With Akismet, the checks run before the lock
+    (they wait on another host) and the state is checked again under it; without, the checks run
+    under the lock, and the comment is read once.
+    """
+    if settings.AKISMET_API_KEY:
+        comment = _load_pending(comment_id)
+        if comment is None or comment.state != State.PENDING:
+            return None
+        result = screening.screen(comment)
+        with transaction.atomic():
+            locked = _load_pending(comment_id, lock=True)
+            if locked.state != State.PENDING:
+                return None
+            return _record_screening(locked, result)
+    with transaction.atomic():
+        comment = _load_pending(comment_id, lock=True)
+        if comment is None or comment.state != State.PENDING:
+            return None
+        return _record_screening(comment, screening.screen(comment))
+
+
+def _load_pending(comment_id: int, *, lock: bool = False) -> OrgComment | None:
+    comments = OrgComment.objects.order_by()
+    if lock:
+        # The comment's own row: every other change of state locks it too (services.change_state).
+        comments = comments.select_for_update(of=("self",))
+    return comments.filter(pk=comment_id).first()
+
+
+def _record_screening(comment: OrgComment, result: screening.Screening) -> str:
+    """Write a screening's outcome on a comment locked by the caller, pending still."""
+    if result.campaign_group is not None:
+        # The first comment of a campaign joins its own group, so the desk counts it too.
+        OrgComment.objects.filter(pk=result.campaign_group, campaign_group__isnull=True).update(
+            campaign_group=result.campaign_group
+        )
+    _store_signature(comment.pk, result.minhash)
+    apply_screening(
+        comment,
+        result.decision,
+        reason=result.summary(),
+        findings=result.findings(),
+        score=result.total,
+        spam_reasons=result.reasons(),
+        minhash=result.minhash,
+        campaign_group=result.campaign_group,
+    )
+    return result.decision
+
+
+def _store_signature(comment_id: int, signature: list[int]) -> None:
+    """Index a screened comment's signature bands, so later comments find it as a candidate.
+
+    A comment is screened once (only a pending comment is, and none goes back to pending).
+    One multi-row INSERT, written out: ``bulk_create`` would also build sixteen model instances and
+    read their new ids back, for a table that is only ever searched by key.
+    """
+    keys = screening.band_keys(signature)
+    if not keys:
+        return
+    table, comment_column, key_column = screening.band_table()
+    rows = ", ".join(["(%s, %s)"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({comment_column}, {key_column}) VALUES {rows}",  # noqa: S608 - names from _meta
+            [value for key in keys for value in (comment_id, key)],
+        )
 
 
 def comment_not_spam(*, comment: OrgComment, by: AbstractBaseUser | None, reason: str = "") -> OrgComment:
@@ -563,19 +632,14 @@ def _transition(
     if was_public or new_state == State.APPROVED:
         # Otherwise the comment stays hidden, and so do its replies: nothing to recompute.
         refresh_visibility(comment)
-    from comments import tasks
-
     if comment.is_public and not was_public and comment.level > 0:
-        transaction.on_commit(lambda: tasks.notify_followers.delay(comment.pk), robust=True)
+        queue.on_commit(queue.NOTIFY_FOLLOWERS, comment.pk)
     if actor is not None and actor.is_authenticated and new_state in LEARNED_STATES:
         # Every coordinator decision teaches the classifier (and a reversed one is unlearned), at the
         # next retrain: the delay lets a burst of decisions share one.
-        transaction.on_commit(
-            lambda: tasks.train_classifier.apply_async(countdown=settings.COMMENTS_CLASSIFIER_RETRAIN_SECONDS),
-            robust=True,
-        )
+        queue.on_commit(queue.TRAIN_CLASSIFIER, countdown=settings.COMMENTS_CLASSIFIER_RETRAIN_SECONDS)
     if notify and new_state in (State.APPROVED, State.REJECTED) and not comment.official:
-        transaction.on_commit(lambda: tasks.send_decision_notice.delay(comment.pk), robust=True)
+        queue.on_commit(queue.SEND_DECISION_NOTICE, comment.pk)
     if was_public or comment.is_public:
         # Only what readers can see invalidates their pages: screening (pending to review or spam)
         # changes none, and under a stream of posts it would otherwise empty the page cache every second.
@@ -624,8 +688,6 @@ def invalidate_target(content_type_id: int, object_pk: str) -> None:
     One site-wide generation rather than a list of pages: a comment shows on its page, the
     document's counts, the endorsers, the feeds... (see campaign.lib.cache).
     """
-    from campaign.lib.cache import bump_generation
-
     bump_generation()
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from importlib import import_module
 
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from comments import mail, screening, services
+from comments import classifier, mail, queue, revisions, selectors, services
 from comments.models import OrgComment, State
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 RETRY = {"autoretry_for": (OSError, OperationalError), "retry_backoff": 5, "retry_backoff_max": 600, "max_retries": 8}
 
 
-@shared_task(name="comments.tasks.send_confirmation", **RETRY)
+@shared_task(name=queue.SEND_CONFIRMATION, **RETRY)
 def send_confirmation(comment_id: int) -> None:
     """Mail a fresh confirmation link to the poster of a comment still waiting for it."""
     token = services.issue_confirmation_token(comment_id=comment_id)
@@ -33,7 +34,7 @@ def send_confirmation(comment_id: int) -> None:
     mail.send_confirmation(OrgComment.objects.get(pk=comment_id), token)
 
 
-@shared_task(name="comments.tasks.notify_followers", **RETRY)
+@shared_task(name=queue.NOTIFY_FOLLOWERS, **RETRY)
 def notify_followers(comment_id: int) -> None:
     """Mail the posters following a thread that a reply was published in it."""
     comment = OrgComment.objects.filter(pk=comment_id).first()
@@ -56,8 +57,6 @@ def purge_personal_data() -> dict[str, int]:
 @shared_task(name="comments.tasks.clear_sessions")
 def clear_sessions() -> None:
     """Delete expired sessions (members' and coordinators'), as ``manage.py clearsessions`` does."""
-    from importlib import import_module
-
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
@@ -77,10 +76,10 @@ def sweep_pending() -> int:
     return len(ids)
 
 
-@shared_task(name="comments.tasks.screen_comment", **RETRY)
+@shared_task(name=queue.SCREEN_COMMENT, **RETRY)
 def screen_comment(comment_id: int) -> str | None:
     """Screen one pending comment; a comment already decided is left alone."""
-    return screening.screen_comment(comment_id=comment_id)
+    return services.comment_screen(comment_id=comment_id)
 
 
 @shared_task(name="comments.tasks.noop_comment", **RETRY)
@@ -91,20 +90,18 @@ def noop_comment(comment_id: int) -> None:
         OrgComment.objects.filter(pk=comment_id).update(spam_score=comment.spam_score)
 
 
-@shared_task(name="comments.tasks.train_classifier", **RETRY)
+@shared_task(name=queue.TRAIN_CLASSIFIER, **RETRY)
 def train_classifier() -> int | None:
     """Refit the classifier on every labelled example, unless a newer fit already learned them all.
 
     Queued after each coordinator decision with a delay: of a burst of decisions, the first task to
     run fits once and the others find nothing new. Returns the new model's version, or None.
     """
-    from comments import classifier
-
     model = classifier.retrain()
     return model.version if model is not None else None
 
 
-@shared_task(name="comments.tasks.send_decision_notice", **RETRY)
+@shared_task(name=queue.SEND_DECISION_NOTICE, **RETRY)
 def send_decision_notice(comment_id: int) -> None:
     """Tell a poster that their comment was published or rejected (with the reason)."""
     comment = OrgComment.objects.filter(pk=comment_id).first()
@@ -118,7 +115,7 @@ def send_review_digest() -> int:
     """Mail coordinators one summary when comments entered review since the last digest."""
     now = timezone.now()
     since = now - timedelta(minutes=settings.COMMENTS_DIGEST_MINUTES)
-    new, waiting = screening.waiting_for_review(since=since)
+    new, waiting = selectors.waiting_for_review(since=since)
     if new:
         # A run redelivered within the same period mails nobody again (mail.send_review_digest).
         period = int(now.timestamp()) // (settings.COMMENTS_DIGEST_MINUTES * 60)
@@ -126,17 +123,13 @@ def send_review_digest() -> int:
     return new
 
 
-@shared_task(name="comments.tasks.screen_correction", **RETRY)
+@shared_task(name=queue.SCREEN_CORRECTION, **RETRY)
 def screen_correction(revision_id: int) -> float | None:
     """Screen a poster's correction for the coordinator who will read it."""
-    from comments import revisions
-
     return revisions.correction_screen(revision_id=revision_id)
 
 
-@shared_task(name="comments.tasks.send_private_message", **RETRY)
+@shared_task(name=queue.SEND_PRIVATE_MESSAGE, **RETRY)
 def send_private_message(message_id: int) -> bool:
     """Mail a coordinator's private answer to the poster, once; the id is all the task is given."""
-    from comments import revisions
-
     return revisions.private_message_deliver(message_id=message_id, send=mail.send_private_message)

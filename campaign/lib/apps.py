@@ -1,6 +1,8 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
+from campaign.lib.sites import sync_site
+
 
 class LibConfig(AppConfig):
     """The shared leaf: infrastructure every app may use (page cache, privacy, rate limits, i18n, feeds,
@@ -12,8 +14,6 @@ class LibConfig(AppConfig):
     verbose_name = "Shared infrastructure"
 
     def ready(self) -> None:
-        from campaign.lib.sites import sync_site
-
         # Once per migrate, after the sites framework's own handler has made its table and row
         # (this app has no models, so no post_migrate of its own).
         post_migrate.connect(sync_site, sender=apps.get_app_config("sites"), dispatch_uid="campaign.sync_site")

@@ -15,6 +15,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from campaign.celery import app
+
 log = logging.getLogger(__name__)
 _PROBE_KEY = "health:probe"
 
@@ -32,8 +34,6 @@ def _cache() -> None:
 
 
 def _broker() -> None:
-    from campaign.celery import app
-
     with app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1, timeout=2)
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from comments import findings
 from comments.desk.access import COORDINATORS_GROUP
 from comments.models import ModerationEvent, OrgComment, State
+from comments.services import TRANSITIONS
 
 PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
@@ -188,8 +189,6 @@ def desk_items(rows: list[OrgComment]) -> list[DeskItem]:
 
 def allowed_decisions(state: str) -> list[str]:
     """Return the desk decisions a comment in this state can take, as the services allow them."""
-    from comments.services import TRANSITIONS
-
     allowed = TRANSITIONS.get(state, set())
     decisions = [d for d, new_state in DECISION_STATES.items() if new_state in allowed]
     # "Not spam" undoes a spam decision; a rejected comment goes back to review some other way.

@@ -420,9 +420,7 @@ def organisation_merge(request: HttpRequest) -> HttpResponseRedirect:
     duplicate = form.cleaned_data["duplicate"]
     name = duplicate.name
     try:
-        kept = campaign_services.organisation_merge(
-            keep=form.cleaned_data["keep"], duplicate=duplicate, by=request.user
-        )
+        kept = desk_services.organisation_merge(keep=form.cleaned_data["keep"], duplicate=duplicate, by=request.user)
     except campaign_services.OrganisationError as exc:
         messages.error(request, str(exc))
     else:

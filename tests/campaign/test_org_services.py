@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from campaign.organisations import services
 from campaign.organisations.models import Organisation
+from comments import desk_services
 from comments.models import OrgComment
 from tests import factories
 from tests.comments.builders import approved_comment
@@ -48,11 +49,12 @@ def test_verification_invalidates_the_pages_that_show_the_badge(
 ):
     organisation = factories.OrganisationFactory()
     approved_comment(section, organisation=organisation)
-    invalidated = []
-    monkeypatch.setattr("comments.services.invalidate_target", lambda *target: invalidated.append(target))
-    with django_capture_on_commit_callbacks(execute=True):
+    bumped = []
+    monkeypatch.setattr("campaign.organisations.services.bump_generation", lambda: bumped.append(1))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.organisation_verify(organisation=organisation, by=coordinator)
-    assert invalidated == [(OrgComment.objects.get().content_type_id, str(section.pk))]
+        assert bumped == []  # not before the change is there to be read
+    assert bumped == [1] and len(callbacks) == 1
 
 
 def test_the_badge_appears_on_the_organisations_comments_once_verified(client, coordinator, section, member):
@@ -79,7 +81,7 @@ def test_merge_moves_comments_and_members_copies_missing_public_fields_and_delet
     duplicate.members.add(member)
     moved = [approved_comment(section, organisation=duplicate, text=f"Comment {n}") for n in range(3)]
     untouched = approved_comment(section, text="Nobody's.")
-    kept = services.organisation_merge(keep=keep, duplicate=duplicate, by=coordinator)
+    kept = desk_services.organisation_merge(keep=keep, duplicate=duplicate, by=coordinator)
     assert kept.pk == keep.pk
     assert not Organisation.objects.filter(pk=duplicate.pk).exists()
     assert set(OrgComment.objects.filter(organisation=keep).values_list("pk", flat=True)) == {c.pk for c in moved}
@@ -94,7 +96,7 @@ def test_merge_moves_comments_and_members_copies_missing_public_fields_and_delet
 def test_merge_passes_the_verification_of_a_verified_duplicate(coordinator):
     keep = factories.OrganisationFactory()
     duplicate = factories.OrganisationFactory(verified_at=timezone.now(), verified_by=coordinator)
-    services.organisation_merge(keep=keep, duplicate=duplicate, by=coordinator)
+    desk_services.organisation_merge(keep=keep, duplicate=duplicate, by=coordinator)
     keep.refresh_from_db()
     assert keep.verified_at == duplicate.verified_at and keep.verified_by == coordinator
 
@@ -102,7 +104,7 @@ def test_merge_passes_the_verification_of_a_verified_duplicate(coordinator):
 def test_merge_refuses_an_organisation_with_itself(coordinator):
     organisation = factories.OrganisationFactory()
     with pytest.raises(services.OrganisationError):
-        services.organisation_merge(keep=organisation, duplicate=organisation, by=coordinator)
+        desk_services.organisation_merge(keep=organisation, duplicate=organisation, by=coordinator)
     assert Organisation.objects.filter(pk=organisation.pk).exists()
 
 
@@ -116,7 +118,7 @@ def test_merge_is_all_or_nothing(coordinator, section, monkeypatch):
 
     monkeypatch.setattr(Organisation, "delete", fail)
     with pytest.raises(RuntimeError):
-        services.organisation_merge(keep=keep, duplicate=duplicate, by=coordinator)
+        desk_services.organisation_merge(keep=keep, duplicate=duplicate, by=coordinator)
     comment.refresh_from_db()
     keep.refresh_from_db()
     assert comment.organisation_id == duplicate.pk

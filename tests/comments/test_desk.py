@@ -14,7 +14,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.utils import timezone
 
-from comments import screening
+from comments import services
 from comments.desk import stats
 from comments.models import KeywordRule, ModerationEvent, OrgComment, RejectionReason, State
 from guidance.models import Section, Version
@@ -430,14 +430,14 @@ def test_the_csv_export_lists_approved_endorsements_and_amendments_with_public_f
 def test_the_statistics_page_draws_an_svg_chart(desk, section, coordinator):
     waiting(section)
     waiting(section, state=State.PENDING)
-    from comments import screening, services
+    from comments import services
 
     auto = waiting(section, state=State.PENDING, submit_date=timezone.now() - timedelta(hours=2))
     services.apply_screening(auto, State.APPROVED, reason="screening", findings=[], score=0.0)
     caught = waiting(section, state=State.PENDING, text="Casino bonus", honeypot_filled=True, form_seconds=1)
     caught_links = " ".join(f"https://spin{n}.example" for n in range(7))
     OrgComment.objects.filter(pk=caught.pk).update(comment=f"Casino bonus {caught_links}")
-    assert screening.screen_comment(comment_id=caught.pk) == State.SPAM
+    assert services.comment_screen(comment_id=caught.pk) == State.SPAM
     # Sample content (load_demo) is approved without a coordinator, but by no screening either.
     sample = waiting(section, state=State.PENDING)
     services.change_state(comment=sample, new_state=State.APPROVED, action="approve", by=None, reason="sample")
@@ -493,7 +493,7 @@ def test_the_audit_log_of_a_comment_and_the_whole_log_with_filters(desk, section
 
 def test_the_audit_logs_tell_a_screening_and_the_states_in_the_coordinators_language(desk, section):
     comment = waiting(section, text="See http://a.example http://b.example http://c.example", state=State.PENDING)
-    assert screening.screen_comment(comment_id=comment.pk) == State.REVIEW
+    assert services.comment_screen(comment_id=comment.pk) == State.REVIEW
     event = ModerationEvent.objects.get(comment=comment, action=ModerationEvent.Action.SCREEN)
     assert event.reason == "Contains 3 links. (+2)"  # recorded in English, for any reader of the database
     assert event.findings == [{"code": "links", "params": {"count": 3}, "score": 2.0}]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from comments import screening, tasks
+from comments import services, tasks
 from comments.models import OrgComment, SentMail, State
 from tests.comments.builders import approved_comment
 from tests.comments.test_screening import pending
@@ -37,7 +37,7 @@ def test_a_decision_notice_run_twice_mails_once(section, state):
 def test_a_digest_run_twice_in_one_period_mails_each_coordinator_once(section, coordinator):
     coordinator.email = "coord@example.org"
     coordinator.save()
-    screening.screen_comment(comment_id=pending(section, text="Waiting for a coordinator.").pk)
+    services.comment_screen(comment_id=pending(section, text="Waiting for a coordinator.").pk)
     mail.outbox.clear()
     assert tasks.send_review_digest() == 1
     assert tasks.send_review_digest() == 1

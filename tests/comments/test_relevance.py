@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from campaign.pages.management.commands.load_demo import ensure_document, import_demo_versions
-from comments import relevance, screening
+from comments import relevance, screening, services
 from comments.models import OrgComment, State
 from tests.comments.builders import approved_comment
 
@@ -80,11 +80,11 @@ def test_a_trusted_posters_off_topic_announcement_goes_to_review(sample_note):
     approved_comment(sample_note, text="An earlier endorsement.", **known)
     comment = pending(sample_note, UNRELATED[0], form_seconds=120, **known)
     assert screening.is_trusted(comment)
-    assert screening.screen_comment(comment_id=comment.pk) == State.REVIEW
+    assert services.comment_screen(comment_id=comment.pk) == State.REVIEW
     comment.refresh_from_db()
     assert "Seems unrelated to the note" in comment.events.get(action="screen").reason
     on_topic = pending(sample_note, RELATED[4], form_seconds=120, **known)
-    assert screening.screen_comment(comment_id=on_topic.pk) == State.APPROVED
+    assert services.comment_screen(comment_id=on_topic.pk) == State.APPROVED
 
 
 def test_a_note_too_short_to_compare_with_judges_nothing(section):

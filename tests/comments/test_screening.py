@@ -117,13 +117,13 @@ def test_near_identical_texts_from_different_posters_are_grouped_as_one_campaign
         "community-led organisations lead the programmes that concern them, with funding to match."
     )
     first = pending(section, text=base, user_email="one@example.org")
-    screening.screen_comment(comment_id=first.pk)
+    services.comment_screen(comment_id=first.pk)
     second = pending(section, text=base + " please", user_email="two@example.org")
-    screening.screen_comment(comment_id=second.pk)
+    services.comment_screen(comment_id=second.pk)
     third = pending(section, text=base.replace("UNAIDS", "UNAIDS and WHO"), user_email="three@example.org")
-    screening.screen_comment(comment_id=third.pk)
+    services.comment_screen(comment_id=third.pk)
     other = pending(section, text="A completely different statement about police violence.", user_email="x@e.org")
-    screening.screen_comment(comment_id=other.pk)
+    services.comment_screen(comment_id=other.pk)
     groups = dict(OrgComment.objects.values_list("pk", "campaign_group"))
     assert groups[first.pk] == groups[second.pk] == groups[third.pk] == first.pk
     assert groups[other.pk] is None
@@ -175,7 +175,7 @@ def test_a_burst_of_near_identical_endorsements_from_one_shared_address_goes_to_
         comment = pending(
             section, text=f"{text} Organisation {n}.", address_hash="w" * 64, user_email=f"org{n}@example.org"
         )
-        decisions.append(screening.screen_comment(comment_id=comment.pk))
+        decisions.append(services.comment_screen(comment_id=comment.pk))
         comment.refresh_from_db()
         scores.append(comment.spam_score)
     assert max(scores) >= 6.0  # rate and campaign together reach the spam threshold...
@@ -192,7 +192,7 @@ def test_a_sure_classifier_sends_spam_to_the_recoverable_spam_folder_alone(secti
     settings.COMMENTS_CLASSIFIER_SPAM_PROBABILITY = 0.9
     classifier.import_texts(classifier.read_labelled_csv(CORPUS))
     comment = pending(section, text="Best online casino bonus, 200 free spins, no deposit, register at spins-777.win")
-    assert screening.screen_comment(comment_id=comment.pk) == "spam"
+    assert services.comment_screen(comment_id=comment.pk) == "spam"
     comment.refresh_from_db()
     assert comment.spam_score < settings.COMMENTS_SPAM_THRESHOLD
     assert [r["code"] for r in comment.spam_reasons] == ["classifier-sure"]
@@ -200,7 +200,7 @@ def test_a_sure_classifier_sends_spam_to_the_recoverable_spam_folder_alone(secti
     assert OrgComment.objects.get(pk=comment.pk).state == "review"
     settings.COMMENTS_CLASSIFIER_DECIDE_EXAMPLES = 10_000  # not enough examples to decide alone
     other = pending(section, text="Best online casino bonus, 300 free spins, no deposit, register at spin-888.win")
-    assert screening.screen_comment(comment_id=other.pk) == "review"
+    assert services.comment_screen(comment_id=other.pk) == "review"
 
 
 def test_an_email_with_an_earlier_approved_comment_is_trusted(section):
@@ -221,7 +221,7 @@ def test_a_member_of_a_verified_organisation_is_trusted(section, member):
 def test_screening_a_trusted_posters_clean_comment_approves_it_with_a_recorded_decision(section):
     approved_comment(section, text="earlier", user_email="known@example.org", confirmed_by_mail=True)
     comment = pending(section, text="A thoughtful new comment.", user_email="known@example.org", form_seconds=120)
-    assert screening.screen_comment(comment_id=comment.pk) == "approved"
+    assert services.comment_screen(comment_id=comment.pk) == "approved"
     comment.refresh_from_db()
     assert comment.is_public
     event = comment.events.get(action="screen")
@@ -231,7 +231,7 @@ def test_screening_a_trusted_posters_clean_comment_approves_it_with_a_recorded_d
 def test_obvious_spam_goes_to_the_spam_folder_with_its_reasons(section):
     text = "Cheap pills " + " ".join(f"https://pills{i}.example" for i in range(7))
     comment = pending(section, text=text, honeypot_filled=True, form_seconds=1)
-    assert screening.screen_comment(comment_id=comment.pk) == "spam"
+    assert services.comment_screen(comment_id=comment.pk) == "spam"
     comment.refresh_from_db()
     assert comment.state == "spam" and not comment.is_public
     checks = {r["check"] for r in comment.spam_reasons}
@@ -241,14 +241,14 @@ def test_obvious_spam_goes_to_the_spam_folder_with_its_reasons(section):
 
 def test_screening_twice_decides_once(section):
     comment = pending(section)
-    assert screening.screen_comment(comment_id=comment.pk) == "review"
-    assert screening.screen_comment(comment_id=comment.pk) is None
+    assert services.comment_screen(comment_id=comment.pk) == "review"
+    assert services.comment_screen(comment_id=comment.pk) is None
     assert ModerationEvent.objects.filter(comment=comment, action="screen").count() == 1
 
 
 def test_spam_can_be_undone_by_a_coordinator(section, coordinator):
     comment = pending(section, honeypot_filled=True, form_seconds=1, text="x https://a.example https://b.example")
-    screening.screen_comment(comment_id=comment.pk)
+    services.comment_screen(comment_id=comment.pk)
     comment.refresh_from_db()
     assert comment.state == "spam"
     services.comment_not_spam(comment=comment, by=coordinator)
@@ -273,7 +273,7 @@ def test_coordinators_get_one_digest_not_a_mail_per_comment(section, coordinator
     coordinator.email = "coord@example.org"
     coordinator.save()
     for i in range(5):
-        screening.screen_comment(comment_id=pending(section, text=f"comment number {i}").pk)
+        services.comment_screen(comment_id=pending(section, text=f"comment number {i}").pk)
     mail.outbox.clear()
     assert tasks.send_review_digest() == 5
     assert len(mail.outbox) == 1
@@ -291,7 +291,7 @@ def test_posters_hear_of_a_rejection_with_the_reason_in_their_language(
     section, coordinator, django_capture_on_commit_callbacks
 ):
     comment = pending(section, language="fr", user_email="marie@example.org")
-    screening.screen_comment(comment_id=comment.pk)
+    services.comment_screen(comment_id=comment.pk)
     with django_capture_on_commit_callbacks(execute=True):
         services.comment_reject(comment=comment, by=coordinator, reason="Hors sujet : annonce d'un événement.")
     notice = [m for m in mail.outbox if m.to == ["marie@example.org"]][-1]
@@ -301,7 +301,7 @@ def test_posters_hear_of_a_rejection_with_the_reason_in_their_language(
 
 def test_posters_hear_of_an_approval(section, coordinator, django_capture_on_commit_callbacks):
     comment = pending(section, user_email="amina@example.org")
-    screening.screen_comment(comment_id=comment.pk)
+    services.comment_screen(comment_id=comment.pk)
     with django_capture_on_commit_callbacks(execute=True):
         services.comment_approve(comment=comment, by=coordinator)
     assert any("published" in m.subject for m in mail.outbox if m.to == ["amina@example.org"])
@@ -357,7 +357,7 @@ def test_a_broker_outage_after_commit_never_turns_a_stored_comment_into_an_error
     def broken(*args, **kwargs):
         raise OSError("broker unreachable")
 
-    monkeypatch.setattr(tasks.screen_comment, "delay", broken)
+    monkeypatch.setattr(tasks.screen_comment, "apply_async", broken)
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/comments/post/", form_data(section, email=member.email))
@@ -411,7 +411,7 @@ def test_sender_history_counts_only_the_same_sender_and_what_still_stands(sectio
 def test_near_duplicates_are_found_through_the_band_index_among_many_comments(section):
     texts = [f"statement number {n} about police raids on flats in district {n * 7} last winter" for n in range(30)]
     for n, text in enumerate(texts):
-        screening.screen_comment(comment_id=pending(section, text=text, user_email=f"p{n}@example.org").pk)
+        services.comment_screen(comment_id=pending(section, text=text, user_email=f"p{n}@example.org").pk)
     copy = pending(section, text=texts[11] + " again", user_email="late@example.org")
     signature = screening.minhash(copy.comment)
     result, group = screening.check_near_duplicates(copy, signature)
@@ -451,7 +451,7 @@ def test_impersonation_holds_even_a_poster_trusted_by_an_earlier_approved_commen
     approved_comment(section, text="earlier", user_email="known@example.org")
     typed = "Reseau des travailleuses du sexe"
     comment = pending(section, text="We endorse.", organisation_name=typed, user_email="known@example.org")
-    screening.screen_comment(comment_id=comment.pk)
+    services.comment_screen(comment_id=comment.pk)
     comment.refresh_from_db()
     assert comment.state == State.REVIEW
     event = comment.events.filter(action=ModerationEvent.Action.SCREEN).get()
