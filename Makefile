@@ -37,6 +37,7 @@ test: .venv/.synced messages node_modules/.package-lock.json
 
 lint: .venv/.synced
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports --no-cache
 	.venv/bin/ruff format --check .
 	.venv/bin/djlint templates --lint
 	.venv/bin/djlint templates --check

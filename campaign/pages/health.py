@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from celery import current_app
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-
-from campaign.celery import app
 
 log = logging.getLogger(__name__)
 _PROBE_KEY = "health:probe"
@@ -34,7 +33,7 @@ def _cache() -> None:
 
 
 def _broker() -> None:
-    with app.connection_for_write() as broker:
+    with current_app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1, timeout=2)
 
 
