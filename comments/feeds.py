@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
@@ -22,12 +21,6 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _feed_path(obj) -> str:
-    if isinstance(obj, Section):
-        return reverse("comments:section-feed", kwargs={"slug": obj.document.slug, "key": obj.key})
-    return reverse("comments:document-feed", kwargs={"slug": obj.slug})
-
-
 class _CommentFeed(Feed):
     feed_type = SafeAtom1Feed
 
@@ -35,7 +28,7 @@ class _CommentFeed(Feed):
         return absolute(obj.get_absolute_url())
 
     def feed_url(self, obj) -> str:
-        return absolute(_feed_path(obj))
+        return absolute(obj.comment_feed_url())
 
     def items(self, obj):
         return (

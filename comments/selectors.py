@@ -10,12 +10,12 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Case, CharField, Count, Exists, F, Model, OuterRef, Q, When
-from django.db.models.functions import Cast
+from django.db.models import Case, Count, Exists, F, Model, OuterRef, Q, When
 from django.utils.translation import ngettext
 
 from campaign.organisations.models import Organisation
 from comments.models import Display, Kind, ModerationEvent, OrgComment, State
+from comments.targets import CommentTarget, in_scope
 
 
 def member_badge() -> Case:
@@ -196,18 +196,9 @@ def sections_in_use(sections) -> set[int]:
     return {int(pk) for pk in pks}
 
 
-def for_document(document) -> models.QuerySet:
-    """Visible comments on a document as a whole or on any of its sections."""
-    from guidance.models import Document, Section
-
-    document_type = ContentType.objects.get_for_model(Document)
-    section_type = ContentType.objects.get_for_model(Section)
-    # A subquery, not a list: the page makes one query for it, however many sections the note has.
-    section_ids = Section.objects.filter(document=document).annotate(pk_text=Cast("pk", CharField())).values("pk_text")
-    return OrgComment.objects.visible().filter(
-        Q(content_type=document_type, object_pk=str(document.pk))
-        | Q(content_type=section_type, object_pk__in=section_ids)
-    )
+def for_document(document: CommentTarget) -> models.QuerySet:
+    """Visible comments on a document as a whole or on any of its parts (comments.targets)."""
+    return OrgComment.objects.visible().filter(in_scope(document))
 
 
 @dataclass(frozen=True)

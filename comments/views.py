@@ -25,6 +25,7 @@ from campaign.lib.privacy import client_address
 from comments import revisions, selectors, services
 from comments.forms import OrgCommentForm
 from comments.models import ModerationEvent, OrgComment, State
+from guidance.models import Version
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +49,8 @@ def _version_for(target, version_id) -> object | None:
     """Return the published version the poster was reading, if it belongs to the target's document."""
     if not version_id:
         return None
-    from guidance.models import Version
-
-    document_id = getattr(target, "document_id", None) or target.pk
-    return Version.objects.published().filter(pk=version_id, document_id=document_id).first()
+    document = target.comment_document()
+    return Version.objects.published().filter(pk=version_id, document_id=document.pk).first()
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:

@@ -80,6 +80,26 @@ class Document(models.Model):
         found = SectionText.objects.filter(version__document_id=self.pk).aggregate(top=Max("id"), count=Count("id"))
         return found["top"] or 0, found["count"]
 
+    # What a model offers to be commented on (comments.targets.CommentTarget). The comment feeds are
+    # served by the comments app; the note names their addresses, as it names its own pages.
+
+    def comment_title(self) -> str:
+        return self.title
+
+    def comment_document(self) -> Document:
+        return self
+
+    def comment_feed_url(self) -> str:
+        return reverse("comments:document-feed", kwargs={"slug": self.slug})
+
+    def comment_changes_url(self, since: int, until: int) -> str:
+        """Where a reader sees what changed in the note between two version numbers."""
+        return reverse("guidance:compare", kwargs={"slug": self.slug, "a": since, "b": until})
+
+    def comment_scope(self) -> list[tuple[type[models.Model], models.QuerySet]]:
+        """The note as a whole and each of its sections: what its comments, counts and endorsers cover."""
+        return [(Document, Document.objects.filter(pk=self.pk)), (Section, Section.objects.filter(document_id=self.pk))]
+
     def reference_texts(self) -> list[str]:
         """The note's own words in every version and language: title, summary, each section's heading
         and body, for a reader (the relevance check) to compare a comment with."""
@@ -221,6 +241,24 @@ class Section(models.Model):
         if heading is None:
             heading = Section.objects.with_title().filter(pk=self.pk).values_list("current_heading", flat=True).first()
         return heading or self.key
+
+    # What a model offers to be commented on (comments.targets.CommentTarget).
+
+    def comment_title(self) -> str:
+        return self.title
+
+    def comment_document(self) -> Document:
+        return self.document
+
+    def comment_feed_url(self) -> str:
+        return reverse("comments:section-feed", kwargs={"slug": self.document.slug, "key": self.key})
+
+    def comment_changes_url(self, since: int, until: int) -> str:
+        """Where a reader sees how this section changed between two version numbers."""
+        return f"{self.get_absolute_url()}?from={since}&to={until}"
+
+    def comment_scope(self) -> list[tuple[type[models.Model], models.QuerySet]]:
+        return [(Section, Section.objects.filter(pk=self.pk))]
 
     def reference_stamp(self) -> tuple[int, int]:
         """A section is commented on in the light of the whole note: see ``Document.reference_stamp``."""

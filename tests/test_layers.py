@@ -55,14 +55,14 @@ def test_the_code_keeps_every_contract(tree):
             "comments/selectors.py",
             "from campaign.pages import views",
             "comments is not allowed to import campaign.pages",
-        ),  # noqa: E501
+        ),
         ("campaign/lib/cache.py", "from guidance import models", "campaign.lib is not allowed to import guidance"),
         ("campaign/organisations/models.py", "from guidance import models", "campaign.organisations"),
         (
             "comments/services.py",
             "from comments import tasks",
             "comments.services is not allowed to import comments.tasks",
-        ),  # noqa: E501
+        ),
         ("comments/findings.py", "from comments import models", "comments.findings is not allowed to import"),
         ("comments/screening.py", "from comments import services", "comments.screening is not allowed to import"),
     ],

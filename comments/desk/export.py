@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from django.contrib.contenttypes.models import ContentType
 
 from comments.models import Kind, OrgComment
+from guidance.models import Section
 
 # The signature's columns are what readers see (comments.signature): a part the poster did not
 # let be shown is empty, and a comment with neither name nor organisation is "Anonymous participant".
@@ -37,8 +38,6 @@ def endorsements() -> Iterable[OrgComment]:
 
 def rows() -> Iterator[list[str]]:
     """Yield the header, then one row per endorsement; never an email or an address."""
-    from guidance.models import Section
-
     section_type = ContentType.objects.get_for_model(Section)
     comments = list(endorsements())
     section_ids = {c.object_pk for c in comments if c.content_type_id == section_type.pk}

@@ -20,6 +20,7 @@ from comments import findings
 from comments.desk.access import COORDINATORS_GROUP
 from comments.models import ModerationEvent, OrgComment, State
 from comments.services import TRANSITIONS
+from guidance.models import Document, Section, SectionText
 
 PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
@@ -55,8 +56,6 @@ SEARCH_FIELDS = ("comment", "user_name", "organisation_name", "on_behalf_of", "c
 
 def _mentions(word: str) -> Q:
     """Comments whose text or signature contains a word, or that sit on a section named by it."""
-    from guidance.models import Section, SectionText
-
     found = Q()
     for name in SEARCH_FIELDS:
         found |= Q(**{f"{name}__icontains": word})
@@ -264,8 +263,6 @@ def target_label(obj) -> str:
 
 def target_choices() -> list[tuple[str, str]]:
     """Return the filter's choice of pages: each document (as a whole) and each of its sections."""
-    from guidance.models import Document, Section
-
     document_type = ContentType.objects.get_for_model(Document)
     section_type = ContentType.objects.get_for_model(Section)
     sections: dict[int, list] = defaultdict(list)

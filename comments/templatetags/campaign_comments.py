@@ -20,25 +20,8 @@ from comments import languages, selectors
 from comments.forms import OrgCommentForm
 from comments.models import Kind, State
 from comments.services import max_thread_level
-from guidance.models import Document, Section
 
 register = template.Library()
-
-
-def _since_url(target, version_number: int, current_number: int) -> str:
-    if isinstance(target, Section):
-        return f"{target.get_absolute_url()}?from={version_number}&to={current_number}"
-    if isinstance(target, Document):
-        return reverse("guidance:compare", kwargs={"slug": target.slug, "a": version_number, "b": current_number})
-    return ""
-
-
-def _feed_url(target) -> str:
-    if isinstance(target, Section):
-        return reverse("comments:section-feed", kwargs={"slug": target.document.slug, "key": target.key})
-    if isinstance(target, Document):
-        return reverse("comments:document-feed", kwargs={"slug": target.slug})
-    return ""
 
 
 def _translate_with(translated: str, **values) -> str:
@@ -99,7 +82,7 @@ class _Thread:
             if comment.version_number is not None:  # annotated by selectors.thread_page
                 note = " · " + _translate_with(gettext("on %(label)s"), label=comment.version_label)
                 if self.current_number and comment.version_number != self.current_number:
-                    url = _since_url(self.target, comment.version_number, self.current_number)
+                    url = self.target.comment_changes_url(comment.version_number, self.current_number)
                     note += f' (<a href="{escape(url)}">{self.since}</a>)'
             self.versions[comment.version_id] = note
         return self.versions[comment.version_id]
@@ -255,6 +238,6 @@ def comments_for(context, target, current_version=None):
             "all_languages": _link(request, language="", page=""),
         },
         "form": _blank_form(target, initial),
-        "feed_url": _feed_url(target),
+        "feed_url": target.comment_feed_url(),
         "current_version": current_version,
     }
