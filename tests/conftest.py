@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.signals import request_finished
 from django.utils import translation
 
+from campaign.celery import app as celery_app
 from tests import factories
 
 
@@ -60,6 +61,20 @@ def note(db):
                 body_html=f"<p>{body}</p>",
             )
     return document
+
+
+@pytest.fixture
+def section(note):
+    """The note's second section, commented on by most tests."""
+    return note.sections.get(key="rights-based-approach")
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run the tasks a post or a decision queues in-process; the system tests start a real worker instead."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,6 @@ from campaign.lib import cache as page_cache
 from comments import services, tokens
 from comments.models import OrgComment, State
 from guidance.importer import import_markdown
-from guidance.models import Section
 from tests.campaign import token_urls
 from tests.comments.builders import approved_comment, threads
 
@@ -59,11 +58,6 @@ def cache_namespace(settings, tmp_path):
 @pytest.fixture
 def cached(transactional_db, cache_namespace):
     """Hits and misses for real: no test-wide transaction, a fresh cache namespace."""
-
-
-@pytest.fixture
-def section(note) -> Section:
-    return Section.objects.get(document=note, key="rights-based-approach")
 
 
 def waiting_comment(target, text: str) -> OrgComment:

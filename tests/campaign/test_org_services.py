@@ -15,11 +15,6 @@ from tests.comments.builders import approved_comment
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def section(note):
-    return note.sections.get(key="rights-based-approach")
-
-
 def test_verify_records_who_and_when(coordinator):
     organisation = factories.OrganisationFactory()
     services.organisation_verify(organisation=organisation, by=coordinator)

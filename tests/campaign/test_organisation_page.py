@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 
 from comments.models import OrgComment, State
 from comments.signature import Display
-from guidance.models import Section
 from tests import factories
 from tests.comments.builders import approved_comment
 
@@ -18,11 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def lune(db):
     return factories.OrganisationFactory(name="Collectif Lune", slug="collectif-lune", city="Lyon", country="FR")
-
-
-@pytest.fixture
-def section(note) -> Section:
-    return Section.objects.get(document=note, key="rights-based-approach")
 
 
 def link(section, org, text, **fields) -> OrgComment:

@@ -19,11 +19,6 @@ OVERSIZED_BYTES = 300_000
 TOO_MANY_FIELDS = 400
 
 
-@pytest.fixture
-def section(note):
-    return note.sections.get(key="rights-based-approach")
-
-
 def test_the_longest_comment_in_the_widest_characters_is_accepted(client, section, django_capture_on_commit_callbacks):
     text = "😀" * settings.COMMENTS_TEXT_MAX_LENGTH  # 4 bytes each in UTF-8, 12 once URL-encoded
     with django_capture_on_commit_callbacks(execute=True):

@@ -58,11 +58,6 @@ def cached(transactional_db, settings, tmp_path):
     settings.PAGE_CACHE_GENERATION_FILE = tmp_path / "generation"
 
 
-@pytest.fixture
-def section(note):
-    return note.sections.get(key="rights-based-approach")
-
-
 def test_public_pages_carry_every_header_from_the_cache_or_not(client, cached, section, note):
     approved_comment(section, text="An approved endorsement.", kind="endorse")
     url = section.get_absolute_url()

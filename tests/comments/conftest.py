@@ -10,7 +10,6 @@ from django.core import mail
 from campaign.celery import app as celery_app
 from comments.forms import OrgCommentForm
 from comments.models import OrgComment
-from guidance.models import Section
 
 
 @pytest.fixture(autouse=True)
@@ -20,11 +19,6 @@ def eager_celery():
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def section(note) -> Section:
-    return Section.objects.get(document=note, key="rights-based-approach")
 
 
 def form_data(target, **overrides) -> dict:

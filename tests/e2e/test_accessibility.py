@@ -17,7 +17,6 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from campaign.celery import app as celery_app
 from tests.e2e.a11y import axe_violations, horizontal_overflow, send, sign_in, structure_problems
 from tests.e2e.conftest import assert_only_local_requests, screenshot
 from tests.page_types import ANONYMOUS, COORDINATOR, MEMBER, STRANGER, build
@@ -27,13 +26,6 @@ pytestmark = pytest.mark.e2e
 WINDOW = {"width": 1280, "height": 800}
 EXPECTED_STATUS_LOG = re.compile(r"Failed to load resource: the server responded with a status of 40[034]\b")
 WIDTHS = {"320px": {"width": 320, "height": 640}, "zoom200": {"width": 640, "height": 400}}
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def test_every_page_type_is_accessible_and_reflows(

@@ -7,7 +7,6 @@ import re
 import pytest
 from django.core import mail
 
-from campaign.celery import app as celery_app
 from comments.models import OrgComment, State
 from guidance.models import Section
 from tests.e2e.conftest import assert_only_local_requests
@@ -15,13 +14,6 @@ from tests.e2e.conftest import assert_only_local_requests
 pytestmark = pytest.mark.e2e
 
 STATEMENT = "Sisters Alliance endorses this section.\n1. Decriminalise.\n2. Fund peer-led clinics."
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])

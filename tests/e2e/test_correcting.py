@@ -8,7 +8,6 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from campaign.celery import app as celery_app
 from comments import tokens
 from guidance.models import Section
 from tests.comments.builders import approved_comment
@@ -18,13 +17,6 @@ pytestmark = pytest.mark.e2e
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 ORIGINAL = "Peer outreach must be funded by the state."
 CORRECTED = "Peer outreach must be funded by the state, and led by sex workers."
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def signed_in(page, live_server, user) -> None:

@@ -18,9 +18,7 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from campaign.celery import app as celery_app
 from comments.models import ModerationEvent, OrgComment, RejectionReason, State
-from guidance.models import Section
 from tests.comments.builders import approved_comment
 from tests.e2e.a11y import structure_problems
 from tests.e2e.conftest import assert_only_local_requests
@@ -42,18 +40,6 @@ _ACTIVE = """() => {
   };
 }"""
 STATEMENT = "Sisters Alliance endorses this section.\n1. Decriminalise.\n2. Fund peer-led clinics."
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def section(note) -> Section:
-    return Section.objects.get(document=note, key="rights-based-approach")
 
 
 def active(page) -> dict:
