@@ -5,12 +5,13 @@ Each function runs a fixed number of queries, whatever the number of versions or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from guidance.diff import SectionChange
 from guidance.models import Document, Section, SectionText, Version
@@ -209,3 +210,173 @@ def outdated_sections(
             if stale is not None:
                 found[text.section_id] = stale
     return found
+
+
+def pick_version(raw: str | None, versions: PublishedVersions) -> tuple[Version | None, str]:
+    """Turn a version number typed or chosen by a reader into a published original version.
+
+    Return the version (None when none was asked for or it is not valid) and an error message.
+    """
+    if raw is None or raw.strip() == "":
+        return None, ""
+    raw = raw.strip().removeprefix("v")
+    try:
+        number = int(raw) if raw.isdecimal() else None
+    except ValueError:  # more digits than Python converts
+        number = None
+    if number is None:
+        return None, _("“%(value)s” is not a version number.") % {"value": raw[:20]}
+    found = versions.get(number)
+    if found is None:
+        return None, _("There is no published version %(number)s.") % {"number": raw[:20]}
+    return found, ""
+
+
+def _differs(change: SectionChange) -> bool:
+    return change.heading_changed or change.body_changed
+
+
+def _translations_of_section(
+    texts: dict[int, SectionText], versions: PublishedVersions, shown_in: Version
+) -> dict[str, SectionText]:
+    """Return, by language, the newest published translation of the section up to the version shown."""
+    found: dict[str, SectionText] = {}
+    for version in sorted(versions.versions, key=lambda v: -v.number):
+        if version.is_translation and version.number <= shown_in.number and version.pk in texts:
+            found.setdefault(version.language, texts[version.pk])
+    return found
+
+
+def _origin(translated: SectionText, texts: dict[int, SectionText]) -> SectionText | None:
+    """The original text a translation was made from (its version's original, for one that does not say)."""
+    by_pk = {text.pk: text for text in texts.values()}
+    if translated.translated_from_id in by_pk:
+        return by_pk[translated.translated_from_id]
+    return texts.get(translated.version.translation_of_id)
+
+
+@dataclass(frozen=True)
+class SectionQuery:
+    """What a reader asked of a section page: the two versions to compare (as typed), a translation beside."""
+
+    diff_from: str | None = None
+    diff_to: str | None = None
+    side: str = ""
+
+
+@dataclass
+class SectionPage:
+    """Everything the section page shows, worked out from the section's texts in one query."""
+
+    document: Document
+    section: Section
+    text: SectionText
+    reading: SectionText
+    side: SectionText | None
+    side_origin: SectionText | None
+    side_missing: bool
+    side_languages: list[tuple[str, SectionText]]
+    outdated: Outdated | None
+    shown_in: Version
+    current: Version
+    removed_in: Version | None
+    history: list[HistoryEntry]
+    originals: list[Version]
+    first_version: Version
+    translations: list[Version]
+    diff_from: Version | None
+    diff_to: Version | None
+    diff: SectionChange | None
+    default_from: Version | None
+    errors: list[str]
+    notes: list[str]
+    languages: set[str]  # the languages the text exists in
+
+    def context(self) -> dict:
+        """The page's template context: one name per field."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def section_page(sec: Section, asked: SectionQuery, *, language: str) -> SectionPage | None:
+    """Read a section for its page in ``language``; None when no published version contains it."""
+    doc = sec.document
+    versions = published_versions(doc)
+    originals = versions.originals
+    # The section in every published version, translations included: one query.
+    texts = section_texts(sec, versions.versions)
+    if not any(v.pk in texts for v in originals):
+        return None
+
+    containing = [v for v in originals if v.pk in texts]
+    shown_in = versions.current if versions.current.pk in texts else containing[-1]
+    text = texts[shown_in.pk]
+    removed_in = None
+    if shown_in != versions.current:
+        removed_in = next(v for v in originals if v.number > shown_in.number and v.pk not in texts)
+
+    default_from = _default_from(sec, containing, shown_in, texts)
+    diff_from, diff_to, diff, errors, notes = _section_diff(sec, asked, versions, texts, default_from, shown_in)
+
+    # The text in the reader's language where a translation has it; beside its original on request.
+    translated = _translations_of_section(texts, versions, shown_in)
+    reading_text = translated.get(language) or text
+    side = translated.get(asked.side)
+    shown_translation = side or (reading_text if reading_text is not text else None)
+    return SectionPage(
+        document=doc,
+        section=sec,
+        text=text,
+        reading=reading_text,
+        side=side,
+        side_origin=_origin(side, texts) if side else None,
+        side_missing=bool(asked.side) and side is None,
+        side_languages=[(code, translated[code]) for code in sorted(translated)],
+        outdated=outdated(shown_translation, _origin(shown_translation, texts), text) if shown_translation else None,
+        shown_in=shown_in,
+        current=versions.current,
+        removed_in=removed_in,
+        history=list(reversed(section_history(sec, originals, texts))),
+        originals=originals,
+        first_version=containing[0],
+        translations=versions.translations_of(shown_in),
+        diff_from=diff_from,
+        diff_to=diff_to,
+        diff=diff,
+        default_from=default_from,
+        errors=errors,
+        notes=notes,
+        languages={shown_in.language, *translated},
+    )
+
+
+def _default_from(
+    sec: Section, containing: list[Version], shown_in: Version, texts: dict[int, SectionText]
+) -> Version | None:
+    """The latest earlier version where the section read differently from the text shown."""
+    for candidate in reversed(containing):
+        if candidate.number < shown_in.number and _differs(SectionChange(sec, texts[candidate.pk], texts[shown_in.pk])):
+            return candidate
+    return None
+
+
+def _section_diff(sec, asked, versions, texts, default_from, shown_in):
+    """The versions a reader compares (typed, or the defaults), the diff, and what to tell them."""
+    errors, notes = [], []
+    diff_from, error = pick_version(asked.diff_from, versions)
+    errors += [error] if error else []
+    diff_to, error = pick_version(asked.diff_to, versions)
+    errors += [error] if error else []
+    if not (asked.diff_from or "").strip():
+        diff_from = default_from
+    if not (asked.diff_to or "").strip():
+        diff_to = shown_in
+    diff = None
+    if diff_from and diff_to and not errors:
+        missing = [v for v in (diff_from, diff_to) if v.pk not in texts]
+        for absent in missing:
+            notes.append(_("Version %(number)s does not contain this section.") % {"number": absent.number})
+        if diff_from == diff_to:
+            notes.append(_("You chose the same version twice: choose two different versions to see what changed."))
+        elif not missing:
+            diff = SectionChange(sec, texts[diff_from.pk], texts[diff_to.pk])
+    return diff_from, diff_to, diff, errors, notes

@@ -15,16 +15,16 @@ from django.utils.translation import gettext as _
 
 from campaign.lib.cache import public_page
 from campaign.lib.i18n import LanguageLink, language_links
-from guidance.diff import SectionChange, compare_versions
-from guidance.models import Document, Section, SectionText, Version
+from guidance.diff import compare_versions
+from guidance.models import Document, Section, Version
 from guidance.selectors import (
     PublishedVersions,
-    outdated,
+    SectionQuery,
     outdated_sections,
+    pick_version,
     published_versions,
     reading,
-    section_history,
-    section_texts,
+    section_page,
     toc,
 )
 
@@ -32,30 +32,6 @@ from guidance.selectors import (
 def _document_and_versions(slug: str) -> tuple[Document, PublishedVersions]:
     document = get_object_or_404(Document, slug=slug)
     return document, published_versions(document)
-
-
-def _pick_version(raw: str | None, versions: PublishedVersions) -> tuple[Version | None, str]:
-    """Turn a version number typed or chosen by a reader into a published original version.
-
-    Return the version (None when none was asked for or it is not valid) and an error message.
-    """
-    if raw is None or raw.strip() == "":
-        return None, ""
-    raw = raw.strip().removeprefix("v")
-    try:
-        number = int(raw) if raw.isdecimal() else None
-    except ValueError:  # more digits than Python converts
-        number = None
-    if number is None:
-        return None, _("“%(value)s” is not a version number.") % {"value": raw[:20]}
-    found = versions.get(number)
-    if found is None:
-        return None, _("There is no published version %(number)s.") % {"number": raw[:20]}
-    return found, ""
-
-
-def _differs(change: SectionChange) -> bool:
-    return change.heading_changed or change.body_changed
 
 
 @dataclass(frozen=True)
@@ -152,104 +128,14 @@ def version_print(request: HttpRequest, slug: str, number: int, lang: str | None
 def section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """Show a section's current text, the versions it changed in, and a diff between two versions."""
     sec = get_object_or_404(Section.objects.select_related("document"), document__slug=slug, key=key)
-    doc = sec.document
-    versions = published_versions(doc)
-    originals = versions.originals
-    # The section in every published version, translations included: one query.
-    texts = section_texts(sec, versions.versions)
-    if not any(v.pk in texts for v in originals):
+    asked = SectionQuery(
+        diff_from=request.GET.get("from"), diff_to=request.GET.get("to"), side=request.GET.get("side", "")
+    )
+    page = section_page(sec, asked, language=get_language())
+    if page is None:
         raise Http404(_("This section is not in any published version."))
-
-    containing = [v for v in originals if v.pk in texts]
-    shown_in = versions.current if versions.current.pk in texts else containing[-1]
-    text = texts[shown_in.pk]
-    removed_in = None
-    if shown_in != versions.current:
-        removed_in = next(v for v in originals if v.number > shown_in.number and v.pk not in texts)
-    history = section_history(sec, originals, texts)
-
-    # Default diff: from the latest earlier version where the section read differently, to the shown text.
-    default_from = None
-    for candidate in reversed(containing):
-        if candidate.number < shown_in.number and _differs(SectionChange(sec, texts[candidate.pk], text)):
-            default_from = candidate
-            break
-
-    errors = []
-    diff_from, error = _pick_version(request.GET.get("from"), versions)
-    errors += [error] if error else []
-    diff_to, error = _pick_version(request.GET.get("to"), versions)
-    errors += [error] if error else []
-    if not request.GET.get("from", "").strip():
-        diff_from = default_from
-    if not request.GET.get("to", "").strip():
-        diff_to = shown_in
-
-    notes = []
-    diff = None
-    if diff_from and diff_to and not errors:
-        missing = [v for v in (diff_from, diff_to) if v.pk not in texts]
-        for absent in missing:
-            notes.append(_("Version %(number)s does not contain this section.") % {"number": absent.number})
-        if diff_from == diff_to:
-            notes.append(_("You chose the same version twice: choose two different versions to see what changed."))
-        elif not missing:
-            diff = SectionChange(sec, texts[diff_from.pk], texts[diff_to.pk])
-
-    # The text in the reader's language where a translation has it; beside its original on request.
-    translated = _translations_of_section(texts, versions, shown_in)
-    reading_text = translated.get(get_language()) or text
-    side_language = request.GET.get("side", "")
-    side = translated.get(side_language)
-    side_origin = _origin(side, texts) if side else None
-    shown_translation = side or (reading_text if reading_text is not text else None)
-    stale = outdated(shown_translation, _origin(shown_translation, texts), text) if shown_translation else None
-
-    context = {
-        "document": doc,
-        "section": sec,
-        "text": text,
-        "reading": reading_text,
-        "side": side,
-        "side_origin": side_origin,
-        "side_missing": bool(side_language) and side is None,
-        "side_languages": [(code, translated[code]) for code in sorted(translated)],
-        "untranslated": untranslated(request, {shown_in.language, *translated}),
-        "outdated": stale,
-        "shown_in": shown_in,
-        "current": versions.current,
-        "removed_in": removed_in,
-        "history": list(reversed(history)),
-        "originals": originals,
-        "first_version": containing[0],
-        "translations": versions.translations_of(shown_in),
-        "diff_from": diff_from,
-        "diff_to": diff_to,
-        "diff": diff,
-        "default_from": default_from,
-        "errors": errors,
-        "notes": notes,
-    }
-    return render(request, "guidance/section.html", context, status=400 if errors else 200)
-
-
-def _translations_of_section(
-    texts: dict[int, SectionText], versions: PublishedVersions, shown_in: Version
-) -> dict[str, SectionText]:
-    """Return, by language, the newest published translation of the section up to the version shown."""
-    found: dict[str, SectionText] = {}
-    for version in sorted(versions.versions, key=lambda v: -v.number):
-        if version.is_translation and version.number <= shown_in.number and version.pk in texts:
-            found.setdefault(version.language, texts[version.pk])
-    return found
-
-
-def _origin(translated: SectionText, texts: dict[int, SectionText]) -> SectionText | None:
-    """The original text a translation was made from (its version's original, for one that does not say)."""
-    by_pk = {text.pk: text for text in texts.values()}
-    if translated.translated_from_id in by_pk:
-        return by_pk[translated.translated_from_id]
-    return texts.get(translated.version.translation_of_id)
+    context = {**page.context(), "untranslated": untranslated(request, page.languages)}
+    return render(request, "guidance/section.html", context, status=400 if page.errors else 200)
 
 
 @public_page
@@ -258,9 +144,9 @@ def compare_form(request: HttpRequest, slug: str) -> HttpResponse:
     doc, versions = _document_and_versions(slug)
     errors = []
     a_raw, b_raw = request.GET.get("a"), request.GET.get("b")
-    a, error = _pick_version(a_raw, versions)
+    a, error = pick_version(a_raw, versions)
     errors += [error] if error else []
-    b, error = _pick_version(b_raw, versions)
+    b, error = pick_version(b_raw, versions)
     errors += [error] if error else []
     if a_raw is None and b_raw is None:
         context = {"document": doc, "versions": versions, "a": versions.original_text, "b": versions.current}
