@@ -88,6 +88,20 @@ def poster_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
+def own_comment(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Give ``view`` the comment a signed link from a poster's mail names, or answer that the link is broken."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            comment = services.comment_from_withdraw_token(token)
+        except services.CommentError as exc:
+            return _link_invalid(request, str(exc))
+        return view(request, token, comment)
+
+    return wrapped
+
+
 def _form_page(request: HttpRequest, form: OrgCommentForm, target, parent, status: int = 200) -> HttpResponse:
     if form.is_bound and form.has_security_errors():
         form.refresh_security_data()
@@ -274,11 +288,9 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
 
 @poster_link
 @require_http_methods(["GET", "POST"])
-def correct(request: HttpRequest, token: str) -> HttpResponse:
+@own_comment
+def correct(request: HttpRequest, token: str, comment: OrgComment) -> HttpResponse:
     """Let a poster correct their comment through the signed link in their mail (PRG on success)."""
-    comment = _own_comment(request, token)
-    if isinstance(comment, HttpResponse):
-        return comment
     context = {"comment": comment, "token": token, "correctable": comment.state in revisions.CORRECTABLE}
     if request.method == "POST":
         text = request.POST.get("comment", "")
@@ -293,21 +305,11 @@ def correct(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "comments/correct.html", context)
 
 
-def _own_comment(request: HttpRequest, token: str) -> OrgComment | HttpResponse:
-    """The comment a signed link from a poster's mail names, or the page that says the link is broken."""
-    try:
-        return services.comment_from_withdraw_token(token)
-    except services.CommentError as exc:
-        return _link_invalid(request, str(exc))
-
-
 @poster_link
 @require_GET
-def yours(request: HttpRequest, token: str) -> HttpResponse:
+@own_comment
+def yours(request: HttpRequest, token: str, comment: OrgComment) -> HttpResponse:
     """Show a poster what the site keeps about their comment, with a copy to download and erasure."""
-    comment = _own_comment(request, token)
-    if isinstance(comment, HttpResponse):
-        return comment
     return render(request, "comments/yours.html", _yours_context(comment, token))
 
 
@@ -326,11 +328,9 @@ def _yours_context(comment: OrgComment, token: str, **extra) -> dict:
 
 @poster_link
 @require_GET
-def yours_copy(request: HttpRequest, token: str) -> HttpResponse:
+@own_comment
+def yours_copy(request: HttpRequest, token: str, comment: OrgComment) -> HttpResponse:
     """Download, as JSON, everything stored about the comment (see ``selectors.poster_copy``)."""
-    comment = _own_comment(request, token)
-    if isinstance(comment, HttpResponse):
-        return comment
     response = JsonResponse(selectors.poster_copy(comment), json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="comment-{comment.pk}.json"'
     return response
@@ -338,11 +338,9 @@ def yours_copy(request: HttpRequest, token: str) -> HttpResponse:
 
 @poster_link
 @require_POST
-def yours_erase(request: HttpRequest, token: str) -> HttpResponse:
+@own_comment
+def yours_erase(request: HttpRequest, token: str, comment: OrgComment) -> HttpResponse:
     """Erase the comment's personal data, once the poster has ticked that they understand."""
-    comment = _own_comment(request, token)
-    if isinstance(comment, HttpResponse):
-        return comment
     # The erase address answers no GET: the switcher leads to the poster's page in each language.
     back = {"language_target": lambda: reverse("comments:yours", args=[token])}
     if request.POST.get("understood") != "yes":

@@ -65,6 +65,24 @@ def _form_errors(request: HttpRequest, form) -> None:
             messages.error(request, error)
 
 
+def _carry_out(request: HttpRequest, form, act, *, failed: str, done) -> HttpResponseRedirect:
+    """Check a desk form, ``act`` on its data and tell the coordinator how it went; back to where they were.
+
+    ``failed`` takes the problem (``%(problem)s``); ``done`` makes the success message from what ``act`` returned.
+    """
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request)
+    try:
+        result = act(form.cleaned_data)
+    except (services.CommentError, ValidationError) as exc:
+        problem = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, failed % {"problem": problem})
+    else:
+        messages.success(request, done(result))
+    return _back(request)
+
+
 # --- Queues -------------------------------------------------------------------------------
 
 
@@ -167,21 +185,18 @@ def bulk(request: HttpRequest) -> HttpResponseRedirect:
 def reply(request: HttpRequest, comment_id: int) -> HttpResponseRedirect:
     """Publish a reply of the working group under a comment."""
     parent = get_object_or_404(OrgComment, pk=comment_id)
-    form = OfficialReplyForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(request)
-    try:
-        published = desk_services.official_reply(
-            parent=parent, text=form.cleaned_data["text"], language=form.cleaned_data["language"], by=request.user
-        )
-    except (services.CommentError, ValidationError) as exc:
-        problem = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        messages.error(request, _("The reply was not published: %(problem)s") % {"problem": problem})
-    else:
-        done = _("The working group's reply #%(id)s is published under #%(parent)s.")
-        messages.success(request, done % {"id": published.pk, "parent": comment_id})
-    return _back(request)
+    return _carry_out(
+        request,
+        OfficialReplyForm(request.POST),
+        lambda data: desk_services.official_reply(
+            parent=parent, text=data["text"], language=data["language"], by=request.user
+        ),
+        failed=_("The reply was not published: %(problem)s"),
+        done=lambda published: (
+            _("The working group's reply #%(id)s is published under #%(parent)s.")
+            % {"id": published.pk, "parent": comment_id}
+        ),
+    )
 
 
 @coordinator_required
@@ -189,17 +204,13 @@ def reply(request: HttpRequest, comment_id: int) -> HttpResponseRedirect:
 def private_message(request: HttpRequest, comment_id: int) -> HttpResponseRedirect:
     """Send the poster a private answer, to the address the site keeps and the coordinator never sees."""
     comment = get_object_or_404(OrgComment, pk=comment_id)
-    form = PrivateMessageForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(request)
-    try:
-        revisions.private_message_send(comment=comment, text=form.cleaned_data["text"], by=request.user)
-    except services.CommentError as exc:
-        messages.error(request, _("The message was not sent: %(problem)s") % {"problem": exc})
-    else:
-        messages.success(request, _("Your message to the poster of #%(id)s is being mailed.") % {"id": comment_id})
-    return _back(request)
+    return _carry_out(
+        request,
+        PrivateMessageForm(request.POST),
+        lambda data: revisions.private_message_send(comment=comment, text=data["text"], by=request.user),
+        failed=_("The message was not sent: %(problem)s"),
+        done=lambda sent: _("Your message to the poster of #%(id)s is being mailed.") % {"id": comment_id},
+    )
 
 
 # --- Corrections by posters ---------------------------------------------------------------------
