@@ -108,20 +108,23 @@ def _find_version(slug: str, number: int, lang: str | None) -> tuple[Document, P
 @public_page
 def version(request: HttpRequest, slug: str, number: int, lang: str | None = None) -> HttpResponse:
     """Show the full text of a version, one anchor per section."""
-    doc, versions, found = _find_version(slug, number, lang)
-    if lang is not None and not found.is_translation:
-        # /v2/en/ for an English original: one address per text.
-        return redirect(found.get_absolute_url(), permanent=True)
-    return render(request, "guidance/version.html", _reading_context(doc, versions, found))
+    return _version_page(request, slug, number, lang, "guidance/version.html", Version.get_absolute_url)
 
 
 @public_page
 def version_print(request: HttpRequest, slug: str, number: int, lang: str | None = None) -> HttpResponse:
     """Show the full text of a version laid out for printing."""
+    return _version_page(request, slug, number, lang, "guidance/version_print.html", Version.get_print_url)
+
+
+def _version_page(
+    request: HttpRequest, slug: str, number: int, lang: str | None, template: str, address
+) -> HttpResponse:
     doc, versions, found = _find_version(slug, number, lang)
     if lang is not None and not found.is_translation:
-        return redirect(found.get_print_url(), permanent=True)
-    return render(request, "guidance/version_print.html", _reading_context(doc, versions, found))
+        # /v2/en/ for an English original: one address per text.
+        return redirect(address(found), permanent=True)
+    return render(request, template, _reading_context(doc, versions, found))
 
 
 @public_page

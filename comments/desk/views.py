@@ -406,18 +406,20 @@ def organisations(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 @require_POST
 def organisation_verify(request: HttpRequest, organisation_id: int) -> HttpResponseRedirect:
-    organisation = get_object_or_404(Organisation, pk=organisation_id)
-    campaign_services.organisation_verify(organisation=organisation, by=request.user)
-    messages.success(request, _("%(name)s is verified.") % {"name": organisation.name})
-    return _back(request, reverse("desk:organisations"))
+    return _set_verified(request, organisation_id, campaign_services.organisation_verify, _("%(name)s is verified."))
 
 
 @coordinator_required
 @require_POST
 def organisation_unverify(request: HttpRequest, organisation_id: int) -> HttpResponseRedirect:
+    done = _("%(name)s is no longer verified.")
+    return _set_verified(request, organisation_id, campaign_services.organisation_unverify, done)
+
+
+def _set_verified(request: HttpRequest, organisation_id: int, change, done: str) -> HttpResponseRedirect:
     organisation = get_object_or_404(Organisation, pk=organisation_id)
-    campaign_services.organisation_unverify(organisation=organisation, by=request.user)
-    messages.success(request, _("%(name)s is no longer verified.") % {"name": organisation.name})
+    change(organisation=organisation, by=request.user)
+    messages.success(request, done % {"name": organisation.name})
     return _back(request, reverse("desk:organisations"))
 
 
