@@ -40,21 +40,23 @@ def _target_pks(document: Document) -> list[str]:
 
 def _post(entry: dict, *, target, parent, version, n: int) -> int:
     comment = services.comment_submit(
-        target=target,
-        parent=parent,
-        text=entry["text"],
-        kind=entry["kind"],
-        email=f"sample-{n}-{len(entry['text'])}@example.org",
-        signature=services.Signature(
-            name=entry.get("name", ""),
-            organisation_name=entry.get("organisation", ""),
-            city=entry.get("city", ""),
-            country=entry.get("country", ""),
-            on_behalf_of=entry.get("on_behalf_of", ""),
-            display=entry.get("display", "name_org"),
-        ),
-        language=entry.get("language", "en"),
-        version=version,
+        submission=services.Submission(
+            target=target,
+            parent=parent,
+            text=entry["text"],
+            kind=entry["kind"],
+            email=f"sample-{n}-{len(entry['text'])}@example.org",
+            signature=services.Signature(
+                name=entry.get("name", ""),
+                organisation_name=entry.get("organisation", ""),
+                city=entry.get("city", ""),
+                country=entry.get("country", ""),
+                on_behalf_of=entry.get("on_behalf_of", ""),
+                display=entry.get("display", "name_org"),
+            ),
+            language=entry.get("language", "en"),
+            version=version,
+        )
     )
     services.change_state(comment=comment, new_state=State.PENDING, action="confirm", by=None, reason="sample content")
     services.change_state(

@@ -136,14 +136,16 @@ def official_reply(*, parent: OrgComment, text: str, language: str, by: Abstract
         raise DeskError(_("The page of this comment no longer exists."))
     with transaction.atomic():
         reply = services.comment_submit(
-            target=target,
-            parent=parent,
-            text=text,
-            kind=Kind.COMMENT,
-            # The coordinator's own address (or none): a reply under any other would wait for a mailed confirmation.
-            email=getattr(by, "email", ""),
-            signature=services.Signature(organisation_name=WORKING_GROUP, display=Display.ORGANISATION_ONLY),
-            language=language,
+            submission=services.Submission(
+                target=target,
+                parent=parent,
+                text=text,
+                kind=Kind.COMMENT,
+                # The coordinator's own address (or none): any other would wait for a mailed confirmation.
+                email=getattr(by, "email", ""),
+                signature=services.Signature(organisation_name=WORKING_GROUP, display=Display.ORGANISATION_ONLY),
+                language=language,
+            ),
             user=by,
         )
         # Marked before the approval, so no decision notice is mailed to the coordinator.

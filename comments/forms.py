@@ -7,15 +7,17 @@ import time
 from django import forms
 from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 from django_countries import countries
 
 from comments import languages
 from comments.models import Kind
+from comments.services import Signature, Submission
 from comments.signature import PARTS, SHOWN, Display, PublicSignature, part_labels, public_signature
 from comments.text import clean_text
+from guidance.models import Version
 
 SECURITY_FIELDS = ("timestamp", "security_hash", "content_type", "object_pk")
 #: The fields a signature is made of, as the form names them, and the part of the signature each gives.
@@ -88,6 +90,7 @@ class OrgCommentForm(XtdCommentForm):
     ]  # fmt: skip
 
     def __init__(self, target_object, *args, parent=None, **kwargs):
+        self.parent = parent
         kwargs.setdefault("label_suffix", "")
         super().__init__(target_object, *args, comment=parent, **kwargs)
         del self.fields["url"]
@@ -186,6 +189,64 @@ class OrgCommentForm(XtdCommentForm):
 
     def has_security_errors(self) -> bool:
         return any(name in self.errors for name in SECURITY_FIELDS)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and self.has_security_errors():
+            self.add_error(
+                None,
+                _(
+                    "This form was open too long or was changed on the way. "
+                    "Your text is kept below: check it and send again."
+                ),
+            )
+
+    def refuse_for_now(self, minutes: int) -> None:
+        """Say, above the form kept as typed, that this connection sent too much and when to send again."""
+        self.add_error(
+            None,
+            ngettext(
+                "Many comments were sent from your connection in a short time. Your text is kept below: "
+                "please send it again in %(minutes)d minute.",
+                "Many comments were sent from your connection in a short time. Your text is kept below: "
+                "please send it again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
+
+    def submission(self) -> Submission:
+        """The valid form as the service takes it: what the poster wrote, how they sign, where."""
+        data = self.cleaned_data
+        target = self.target_object
+        return Submission(
+            target=target,
+            parent=self.parent,
+            text=data["comment"],
+            kind=data["kind"],
+            email=data["email"],
+            signature=Signature(
+                name=data["name"],
+                organisation_name=data["organisation_name"],
+                city=data["city"],
+                country=data["country"],
+                on_behalf_of=data["on_behalf_of"],
+                display=data["display"],
+                show_country=not data["hide_country"],
+            ),
+            language=data["language"],
+            version=self._version_read(data.get("version")),
+            followup=data["followup"],
+            form_seconds=self.form_seconds(),
+            honeypot_filled=bool(data.get("honeypot")),
+        )
+
+    def _version_read(self, version_id) -> Version | None:
+        """The published version the poster was reading, if it belongs to the target's document."""
+        if not version_id:
+            return None
+        document = self.target_object.comment_document()
+        return Version.objects.published().filter(pk=version_id, document_id=document.pk).first()
 
     def refresh_security_data(self) -> None:
         """Re-sign the form so a poster whose page sat open too long can send again without retyping."""

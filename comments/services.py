@@ -114,21 +114,25 @@ def checked_text(text: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A comment as its poster sent it (the comment form builds it): what they wrote, how they sign, where."""
+
+    target: models.Model
+    text: str
+    kind: str
+    email: str
+    signature: Signature
+    language: str
+    parent: OrgComment | None = None
+    version: object | None = None  # the published version the poster was reading
+    followup: bool = False
+    form_seconds: int | None = None  # from the form's signed render time to the post
+    honeypot_filled: bool = False
+
+
 def comment_submit(
-    *,
-    target: models.Model,
-    text: str,
-    kind: str,
-    email: str,
-    signature: Signature,
-    language: str,
-    parent: OrgComment | None = None,
-    version=None,
-    followup: bool = False,
-    user: AbstractBaseUser | None = None,
-    client_address: str | None = None,
-    form_seconds: int | None = None,
-    honeypot_filled: bool = False,
+    *, submission: Submission, user: AbstractBaseUser | None = None, client_address: str | None = None
 ) -> OrgComment:
     """Store a new comment, hidden, and queue its confirmation mail or its screening.
 
@@ -142,7 +146,9 @@ def comment_submit(
     text twice hears of it when they confirm it (``comment_confirm``), through the link that only
     their mailbox received. A member's own earlier comments are theirs to know, by account.
     """
-    text = checked_text(text)
+    target, parent, signature = submission.target, submission.parent, submission.signature
+    kind, email, language = submission.kind, submission.email, submission.language
+    text = checked_text(submission.text)
     if kind not in Kind.values:
         raise CommentError(_("Choose what kind of statement this is."))
     content_type = ContentType.objects.get_for_model(target)
@@ -188,7 +194,7 @@ def comment_submit(
         ip_address=None,
         is_public=False,
         parent_id=parent.pk if parent else 0,
-        followup=followup,
+        followup=submission.followup,
         kind=kind,
         organisation_name=signature.organisation_name,
         city=signature.city,
@@ -199,12 +205,12 @@ def comment_submit(
         language=language,
         # Mail goes out in the comment's language if the site speaks it, else in the page's.
         mail_language=languages.mail_language(language, translation.get_language()),
-        version=version,
+        version=submission.version,
         state=State.PENDING if by_account else State.UNCONFIRMED,
         state_changed_at=now,
         fingerprint=text_fingerprint,
-        form_seconds=form_seconds,
-        honeypot_filled=honeypot_filled,
+        form_seconds=submission.form_seconds,
+        honeypot_filled=submission.honeypot_filled,
         address_hash=hash_client_address(client_address),
         confirmed_at=now if by_account else None,
     )

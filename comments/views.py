@@ -25,7 +25,6 @@ from campaign.lib.privacy import client_address
 from comments import revisions, selectors, services
 from comments.forms import OrgCommentForm
 from comments.models import ModerationEvent, OrgComment, State
-from guidance.models import Version
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +42,6 @@ def _resolve_target(data) -> object | None:
         return objects.get(pk=data.get("object_pk"))
     except (ValueError, LookupError, ObjectDoesNotExist, ValidationError, TypeError):
         return None
-
-
-def _version_for(target, version_id) -> object | None:
-    """Return the published version the poster was reading, if it belongs to the target's document."""
-    if not version_id:
-        return None
-    document = target.comment_document()
-    return Version.objects.published().filter(pk=version_id, document_id=document.pk).first()
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -157,57 +148,17 @@ def post(request: HttpRequest) -> HttpResponse:
     verdict = ratelimits.hit(request, group="comments.post", rate=settings.RATELIMIT_POST_COMMENT)
     if verdict:
         # Nothing is stored; the form comes back with everything the poster typed.
-        wait = ratelimits.minutes(verdict)
-        form.add_error(
-            None,
-            ngettext(
-                "Many comments were sent from your connection in a short time. Your text is kept below: "
-                "please send it again in %(minutes)d minute.",
-                "Many comments were sent from your connection in a short time. Your text is kept below: "
-                "please send it again in %(minutes)d minutes.",
-                wait,
-            )
-            % {"minutes": wait},
-        )
+        form.refuse_for_now(ratelimits.minutes(verdict))
         return _form_page(request, form, target, parent, status=429)
     if not form.is_valid():
-        if form.has_security_errors():
-            form.add_error(
-                None,
-                _(
-                    "This form was open too long or was changed on the way. "
-                    "Your text is kept below: check it and send again."
-                ),
-            )
         return _form_page(request, form, target, parent)
-    data = form.cleaned_data
     # Worked out before the comment is stored (a section's address reads its document): once it is
     # stored, nothing may fail the answer, or a poster told to send again would be told it is a duplicate.
     back_to_page = target.get_absolute_url() + "#comments"
     sent_page = _sent_url(target)
     try:
         comment = services.comment_submit(
-            target=target,
-            parent=parent,
-            text=data["comment"],
-            kind=data["kind"],
-            email=data["email"],
-            signature=services.Signature(
-                name=data["name"],
-                organisation_name=data["organisation_name"],
-                city=data["city"],
-                country=data["country"],
-                on_behalf_of=data["on_behalf_of"],
-                display=data["display"],
-                show_country=not data["hide_country"],
-            ),
-            language=data["language"],
-            version=_version_for(target, data.get("version")),
-            followup=data["followup"],
-            user=request.user,
-            client_address=client_address(request),
-            form_seconds=form.form_seconds(),
-            honeypot_filled=bool(data.get("honeypot")),
+            submission=form.submission(), user=request.user, client_address=client_address(request)
         )
     except services.DuplicateComment as exc:
         # Raised for a signed-in member's own earlier comment only: never for a typed address.

@@ -349,13 +349,15 @@ def test_a_screening_that_keeps_a_comment_hidden_leaves_the_cached_pages_alone(c
     url = section.get_absolute_url()
     client.get(url)
     assert state(client.get(url)) == "hit"
-    comment = services.comment_submit(  # signed in: pending at once, then screened (in-process here)
-        target=section,
-        text="Held for a coordinator.",
-        kind="comment",
-        email="stranger@example.org",
-        signature=services.Signature(name="Stranger"),
-        language="en",
+    comment = services.comment_submit(
+        submission=services.Submission(
+            target=section,
+            text="Held for a coordinator.",
+            kind="comment",
+            email="stranger@example.org",
+            signature=services.Signature(name="Stranger"),
+            language="en",
+        ),
         user=stranger,
     )
     assert OrgComment.objects.get(pk=comment.pk).state in {State.REVIEW, State.SPAM}

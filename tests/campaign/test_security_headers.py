@@ -99,10 +99,11 @@ def test_a_server_error_page_carries_every_header(db, settings):
 
 def test_a_rate_limited_answer_carries_every_header(client, db, section, settings):
     settings.RATELIMIT_CONFIRM = "1/h"
-    comment = services.comment_submit(
+    submission = services.Submission(
         target=section, text="To confirm.", kind="comment", email="a@example.org", signature=services.Signature(),
         language="en",
     )  # fmt: skip
+    comment = services.comment_submit(submission=submission)
     token = services.issue_confirmation_token(comment_id=comment.pk)
     client.post(f"/comments/confirm/{token}/")
     response = client.post(f"/comments/confirm/{token}/")

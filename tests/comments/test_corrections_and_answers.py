@@ -147,13 +147,15 @@ def test_a_withdrawn_comment_cannot_be_replied_to(section, published):
     published.refresh_from_db()
     with pytest.raises(services.CommentError):
         services.comment_submit(
-            target=section,
-            parent=published,
-            text="A reply.",
-            kind="comment",
-            email="other@example.org",
-            signature=services.Signature(),
-            language="en",
+            submission=services.Submission(
+                target=section,
+                parent=published,
+                text="A reply.",
+                kind="comment",
+                email="other@example.org",
+                signature=services.Signature(),
+                language="en",
+            )
         )
 
 

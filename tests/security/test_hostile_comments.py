@@ -107,10 +107,11 @@ def site(module_transaction) -> Site:
         patch.setattr(feeds, "FEED_SIZE", 100_000)
         version = factories.VersionFactory(document=factories.DocumentFactory(slug="hostile-note"), number=1)
         section = factories.SectionTextFactory(version=version).section
-        parent = services.comment_submit(
+        to_reply_to = services.Submission(
             target=section, text="A comment to reply to.", kind=Kind.COMMENT, email="parent@example.org",
             signature=services.Signature(name="Parent"), language="en",
         )  # fmt: skip
+        parent = services.comment_submit(submission=to_reply_to)
         OrgComment.objects.filter(pk=parent.pk).update(state=State.APPROVED, is_public=True)
         sender = Sender()
         base = form_data(section)

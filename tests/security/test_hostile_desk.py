@@ -59,13 +59,14 @@ class Desk:
 
 def _waiting(section: Section, count: int) -> list[int]:
     """Put ``count`` plain comments in the review queue (their text is not what is tested here)."""
-    ids = [
-        services.comment_submit(
+
+    def submission(index: int) -> services.Submission:
+        return services.Submission(
             target=section, text=f"Comment {index}", kind=Kind.ENDORSE, email=f"w{index}@example.org",
             signature=services.Signature(), language="en",
-        ).pk
-        for index in range(count)
-    ]  # fmt: skip
+        )  # fmt: skip
+
+    ids = [services.comment_submit(submission=submission(index)).pk for index in range(count)]
     OrgComment.objects.filter(pk__in=ids).update(state=State.REVIEW)
     return ids
 

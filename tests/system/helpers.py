@@ -66,14 +66,16 @@ def post_comments(target, posters, count: int, *, tag: str) -> list[int]:
         user = posters[number % len(posters)]
         with transaction.atomic():
             comment = services.comment_submit(
-                target=target,
-                text=comment_text(tag, number),
-                kind=Kind.COMMENT,
-                email=user.email,
-                signature=services.Signature(name=user.username, organisation_name="Collective", country="KE"),
-                language="en",
+                submission=services.Submission(
+                    target=target,
+                    text=comment_text(tag, number),
+                    kind=Kind.COMMENT,
+                    email=user.email,
+                    signature=services.Signature(name=user.username, organisation_name="Collective", country="KE"),
+                    language="en",
+                    form_seconds=45,
+                ),
                 user=user,
-                form_seconds=45,
             )
         ids.append(comment.pk)
     return ids
