@@ -33,7 +33,7 @@ NAMES = (
 
 def send(name: str, *ids: int, countdown: float | None = None) -> None:
     """Queue the task ``name`` with ids only (never an email, an address or a token) now."""
-    current_app.tasks[name].apply_async(ids, countdown=countdown)
+    current_app.tasks[name].apply_async(args=ids, countdown=countdown)
 
 
 def on_commit(name: str, *ids: int, countdown: float | None = None) -> None:
