@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from campaign.lib.cache import bump_generation
 from campaign.organisations.models import Organisation
 from campaign.organisations.services import OrganisationError
-from comments import services
-from comments.models import Display, KeywordRule, Kind, OrgComment, RejectionReason, State
+from comments import languages, services
+from comments.models import Display, KeywordRule, Kind, ModerationEvent, OrgComment, RejectionReason, State
 
 APPROVE, REJECT, SPAM, NOT_SPAM = "approve", "reject", "spam", "not_spam"
 DECISIONS = (APPROVE, REJECT, SPAM, NOT_SPAM)
@@ -233,3 +233,31 @@ def organisation_merge(*, keep: Organisation, duplicate: Organisation, by: Abstr
         # The badge and the organisation's name show beside its comments, on any page.
         transaction.on_commit(bump_generation)
     return kept
+
+
+def comment_set_language(*, comment: OrgComment, language: str, by: AbstractBaseUser) -> OrgComment:
+    """Correct the language a comment is marked and counted in (a detection, or the poster, got it wrong).
+
+    Logged, with the old and the new language; readers' pages are redone when the comment is shown.
+    The language of the poster's mail stays as it was: it is the language they were written to.
+    """
+    if not languages.is_known(language):
+        raise DeskError(_("Choose a language from the list."))
+    with transaction.atomic():
+        locked = OrgComment.objects.select_for_update().get(pk=comment.pk)
+        if locked.language == language:
+            return locked
+        old = locked.language
+        OrgComment.objects.filter(pk=locked.pk).update(language=language)
+        ModerationEvent.objects.create(
+            comment=locked,
+            actor=by,
+            action=ModerationEvent.Action.LANGUAGE,
+            old_state=locked.state,
+            new_state=locked.state,
+            reason=f"language corrected from {old} to {language}",
+        )
+        if locked.is_public:
+            transaction.on_commit(bump_generation)
+        locked.language = language
+    return locked

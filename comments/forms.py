@@ -69,7 +69,13 @@ class OrgCommentForm(XtdCommentForm):
         required=False,
         help_text=_("A campaign or network you speak for, if any."),
     )
-    language = forms.ChoiceField(label=_("Language of your comment"), choices=languages.choices)
+    # Left on "recognise it", the language is detected from the text when it is sent (languages.detect).
+    language = forms.ChoiceField(
+        label=_("Language of your comment"),
+        choices=lambda: [("", gettext("Recognise it from my text")), *languages.choices()],
+        required=False,
+        help_text=_("Readers' browsers and screen readers use it. Choose one if we might guess wrong."),
+    )
     # The safest choice is the default: nothing names a poster unless they choose it.
     display = forms.ChoiceField(
         label=_("What may be shown with your comment?"),
@@ -119,7 +125,6 @@ class OrgCommentForm(XtdCommentForm):
         self.fields["followup"].widget.attrs.pop("class", None)
         self.fields["honeypot"].label = _("Leave this field empty")
         self.fields["country"].choices = [("", _("(not given)")), *countries]
-        self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE)[:2]
         for name in ("organisation_name", "city", "on_behalf_of"):
             self.fields[name].widget.attrs["dir"] = "auto"
         self.order_fields(self.field_order)
@@ -234,12 +239,16 @@ class OrgCommentForm(XtdCommentForm):
                 display=data["display"],
                 show_country=not data["hide_country"],
             ),
-            language=data["language"],
+            language=data["language"] or languages.detect(data["comment"], fallback=self.page_language()),
             version=self._version_read(data.get("version")),
             followup=data["followup"],
             form_seconds=self.form_seconds(),
             honeypot_filled=bool(data.get("honeypot")),
         )
+
+    @staticmethod
+    def page_language() -> str:
+        return (get_language() or settings.LANGUAGE_CODE)[:2]
 
     def _version_read(self, version_id) -> Version | None:
         """The published version the poster was reading, if it belongs to the target's document."""

@@ -9,8 +9,12 @@ poster used.
 
 from __future__ import annotations
 
+import functools
+import re
+
 from django.conf import global_settings, settings
 from django.utils.translation import get_language_info, gettext
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 #: Every language Django knows, by code: {code: English name}.
 KNOWN = dict(global_settings.LANGUAGES)
@@ -60,3 +64,42 @@ def mail_language(comment_language: str, page_language: str | None = None) -> st
         if candidate in site:
             return candidate
     return settings.LANGUAGE_CODE
+
+
+#: Below this probability the detection keeps the fallback (the page's language): a wrong label
+#: would mark the text up for the wrong screen reader voice and count it in the wrong language.
+DETECT_MIN_PROBABILITY = 0.8
+#: A text with fewer letters than this that the whole model is unsure of is told apart among the site's
+#: languages: a few words ("Nous soutenons.", "Apoyamos.") are too little to choose among 140
+#: languages, but enough among four.
+DETECT_SHORT_LETTERS = 60
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+@functools.cache
+def _identifier(*, site_only: bool) -> LanguageIdentifier:
+    """py3langid's model, shipped inside its package (nothing is downloaded), loaded once per process."""
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if site_only:
+        identifier.set_languages(interface_languages())
+    return identifier
+
+
+def detect(text: str, *, fallback: str) -> str:
+    """Return the language a text is written in, as a code a comment may have, or ``fallback``.
+
+    ``fallback`` stands when the text is too short or too mixed for a confident answer, or is in a
+    language Django does not name. Links are left out (their words are not the poster's language).
+    """
+    text = _LINK.sub(" ", text)
+    letters = sum(ch.isalpha() for ch in text)
+    if letters == 0:
+        return fallback
+    code, probability = _identifier(site_only=False).classify(text)
+    if probability >= DETECT_MIN_PROBABILITY and is_known(code):
+        return code
+    if letters < DETECT_SHORT_LETTERS:
+        code, probability = _identifier(site_only=True).classify(text)
+        if probability >= DETECT_MIN_PROBABILITY:
+            return code
+    return fallback

@@ -187,6 +187,7 @@ class ModerationEvent(models.Model):
         CORRECT_APPROVE = "correct_approve", _("Correction approved")
         CORRECT_REJECT = "correct_reject", _("Correction rejected")
         MESSAGE = "message", _("Private message sent to the poster")
+        LANGUAGE = "language", _("Language corrected")
 
     comment = models.ForeignKey(OrgComment, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)

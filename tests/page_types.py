@@ -54,6 +54,7 @@ NOT_PAGES = {
     "desk:organisation-verify": "action",
     "desk:organisation-unverify": "action",
     "desk:message": "action",
+    "desk:language": "action",
     "desk:correction-approve": "action",
     "desk:correction-reject": "action",
 }

@@ -135,6 +135,10 @@ class PrivateMessageForm(forms.Form):
     )
 
 
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of the comment"), choices=languages.choices)
+
+
 class MergeForm(forms.Form):
     duplicate = forms.ModelChoiceField(
         label=_("Duplicate (deleted)"), queryset=Organisation.objects.only("id", "name", "city")

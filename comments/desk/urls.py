@@ -16,6 +16,7 @@ urlpatterns = [
     path("c/<int:comment_id>/reply/", views.reply, name="reply"),
     path("c/<int:comment_id>/log/", views.comment_log, name="comment-log"),
     path("c/<int:comment_id>/message/", views.private_message, name="message"),
+    path("c/<int:comment_id>/language/", views.comment_language, name="language"),
     path("corrections/", views.corrections, name="corrections"),
     path(
         "corrections/<int:revision_id>/approve/",

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign.organisations import services as campaign_services
 from campaign.organisations.models import Organisation
-from comments import classifier, desk_services, revisions, services
+from comments import classifier, desk_services, languages, revisions, services
 from comments.desk import export, selectors, stats
 from comments.desk.access import coordinator_required
 from comments.desk.forms import (
@@ -31,6 +31,7 @@ from comments.desk.forms import (
     BulkForm,
     CorrectionRejectForm,
     KeywordRuleForm,
+    LanguageForm,
     MergeForm,
     OfficialReplyForm,
     PrivateMessageForm,
@@ -109,6 +110,7 @@ def queue(request: HttpRequest, state: str = State.REVIEW) -> HttpResponse:
         "reasons": list(RejectionReason.objects.only("id", "title")),
         "languages": settings.LANGUAGES,
         "language_codes": [code for code, _name in settings.LANGUAGES],
+        "comment_languages": languages.choices(),
         "max_level": services.max_thread_level(),
         "here": request.get_full_path(),
         "undo": undo,
@@ -213,6 +215,22 @@ def private_message(request: HttpRequest, comment_id: int) -> HttpResponseRedire
     )
 
 
+@coordinator_required
+@require_POST
+def comment_language(request: HttpRequest, comment_id: int) -> HttpResponseRedirect:
+    """Correct the language a comment is marked up and counted in."""
+    comment = get_object_or_404(OrgComment, pk=comment_id)
+    return _carry_out(
+        request,
+        LanguageForm(request.POST),
+        lambda data: desk_services.comment_set_language(comment=comment, language=data["language"], by=request.user),
+        failed=_("The language was not changed: %(problem)s"),
+        done=lambda changed: (
+            _("Comment #%(id)s is now marked as %(language)s.") % {"id": comment_id, "language": changed.language_name}
+        ),
+    )
+
+
 # --- Corrections by posters ---------------------------------------------------------------------
 
 
@@ -260,6 +278,7 @@ def comment_log(request: HttpRequest, comment_id: int) -> HttpResponse:
         "reasons": list(RejectionReason.objects.only("id", "title")),
         "languages": settings.LANGUAGES,
         "language_codes": [code for code, _name in settings.LANGUAGES],
+        "comment_languages": languages.choices(),
         "max_level": services.max_thread_level(),
         "here": request.get_full_path(),
         "decision_labels": DECISION_LABELS,

@@ -152,3 +152,30 @@ def test_the_endorsers_chart_and_the_header_read_on_a_phone(new_page, live_serve
         else:
             assert page.locator("header .site-menu nav a").nth(3).is_visible()
             assert not page.locator("header summary").is_visible()
+
+
+def test_a_french_comment_from_the_english_page_is_marked_french(new_page, live_server, note, eager_tasks, coordinator):
+    from django.core import mail
+
+    from comments import services
+    from tests.comments.conftest import confirmation_token
+
+    section = Section.objects.get(document=note, key="rights-based-approach")
+    page = new_page(viewport=PHONE, java_script_enabled=False)
+    page.goto(section.get_absolute_url())
+    form = page.locator("form.comment-form")
+    assert form.locator("select[name=language]").input_value() == ""  # "Recognise it from my text"
+    form.locator("textarea[name=comment]").fill(
+        "Nous soutenons cette section. La décriminalisation est la condition de l'accès aux services de santé."
+    )
+    form.locator("input[name=email]").fill("poster@example.org")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"/comments/confirm/{confirmation_token(mail.outbox[-1])}/")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+    comment = OrgComment.objects.get()
+    assert comment.language == "fr"
+    services.comment_approve(comment=comment, by=coordinator, reason="test")
+    page.goto(section.get_absolute_url())
+    assert page.locator(f"#c{comment.pk} [lang=fr]").count() >= 1
