@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
+from comments import languages
+
 # Fewer words than this: not judged (an endorsement, a thank-you).
 MIN_WORDS = 12
 # A note shorter than this (in words) is too little to compare with.
@@ -63,6 +65,7 @@ class _Reference:
     stamp: tuple
     checked_at: float
     stems: frozenset[str] | None  # None: too little text to judge against
+    languages: frozenset[str] = frozenset()  # the languages the note's text is in
 
 
 _kept: dict[tuple[int, str], _Reference] = {}
@@ -94,6 +97,7 @@ def _reference(target, key: tuple[int, str]) -> _Reference:
     stamp = target.reference_stamp()
     if kept is None or kept.stamp != stamp:
         kept = _build(target.reference_texts(), stamp)
+        kept.languages = frozenset(getattr(target, "reference_languages", set)())
     kept.checked_at = now
     _kept[key] = kept
     return kept
@@ -105,16 +109,20 @@ def _build(texts: list[str], stamp: tuple) -> _Reference:
     return _Reference(stamp, 0.0, frozenset(stem for text in (*texts, *GLOSSARY) for stem in stems(text)))
 
 
-def share(text: str, *, target, key: tuple[int, str]) -> float | None:
+def share(text: str, *, target, key: tuple[int, str], language: str = "") -> float | None:
     """The share (0 to 1) of the comment's longer words that the note uses too; None when not judged.
 
-    ``key`` names the target (content type id, object pk) for the per-process cache.
+    ``key`` names the target (content type id, object pk) for the per-process cache. A comment in a
+    ``language`` that neither the note nor the glossary is written in is not judged: an Arabic or
+    Swahili statement shares no words with an English note, whatever it says.
     """
     if len(_WORD.findall(text or "")) < MIN_WORDS or target is None or not hasattr(target, "reference_texts"):
         return None
     reference = _reference(target, key)
     own = stems(text)
     if reference.stems is None or not own:
+        return None
+    if language and language not in reference.languages | set(languages.interface_languages()):
         return None
     return sum(stem in reference.stems for stem in own) / len(own)
 

@@ -273,7 +273,8 @@ def check_classifier(comment: OrgComment, history: SenderHistory | None = None) 
 def check_relevance(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     """Hold a comment that has little to do with the note, whoever posted it (no score: it is not spam)."""
     target_key = (comment.content_type_id, comment.object_pk)
-    value = relevance.share(comment.comment, target=relevance.target_of(*target_key), key=target_key)
+    target = relevance.target_of(*target_key)
+    value = relevance.share(comment.comment, target=target, key=target_key, language=comment.language)
     if relevance.is_unrelated(value):
         return found("relevance", 0.0, "unrelated", hold=True, percent=round(value * 100))
     return CheckResult("relevance", 0.0, "")

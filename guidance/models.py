@@ -100,6 +100,10 @@ class Document(models.Model):
         """The note as a whole and each of its sections: what its comments, counts and endorsers cover."""
         return [(Document, Document.objects.filter(pk=self.pk)), (Section, Section.objects.filter(document_id=self.pk))]
 
+    def reference_languages(self) -> set[str]:
+        """The languages the note's text exists in (its versions and their translations)."""
+        return set(Version.objects.filter(document_id=self.pk).values_list("language", flat=True))
+
     def reference_texts(self) -> list[str]:
         """The note's own words in every version and language: title, summary, each section's heading
         and body, for a reader (the relevance check) to compare a comment with."""
@@ -266,6 +270,9 @@ class Section(models.Model):
 
     def reference_texts(self) -> list[str]:
         return self.document.reference_texts()
+
+    def reference_languages(self) -> set[str]:
+        return self.document.reference_languages()
 
 
 class SectionTextQuerySet(models.QuerySet):

@@ -100,3 +100,20 @@ def test_the_notes_words_are_read_again_only_when_its_text_changes(sample_note, 
     settings.COMMENTS_SCREENING_CACHE_SECONDS = 3600
     with django_assert_num_queries(0):
         screening.check_relevance(comment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "نحن منظمة مجتمعية في بيروت وندعم هذه المذكرة، ونطالب بحماية العاملات المهاجرات من الترحيل والعنف.",
+        "Tunaunga mkono mwongozo huu. Polisi wa Nairobi wanatumia kondomu kama ushahidi dhidi yetu; hili likomeshwe.",
+        "Apoiamos a nota. Em Maputo, as trabalhadoras do sexo são presas por vadiagem; isso precisa mudar já.",
+    ],
+)
+def test_a_comment_in_a_language_the_note_is_not_written_in_is_not_judged(sample_note, text):
+    # Its words cannot be found in an English, French or Spanish note, whatever it says.
+    comment = pending(sample_note, text, language="xx")
+    comment.language = {"ن": "ar", "T": "sw", "A": "pt"}[text[0]]
+    assert screening.check_relevance(comment).hold is False
+    comment.language = "en"  # told it is English, the same words would be judged unrelated
+    assert screening.check_relevance(comment).hold is True
