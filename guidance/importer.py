@@ -28,7 +28,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from guidance.models import Document, Section, SectionText, Version, key_validator
-from guidance.rendering import render_markdown
+from guidance.rendering import PARSER, render_markdown
 
 __all__ = [
     "RENAME_SIMILARITY",
@@ -57,8 +57,6 @@ _RATIO_TRIES = 3
 # and how many words (both bodies counted) the full difflib comparisons may look at, in all.
 _RATIO_WORD_BUDGET = 250_000
 
-# An ATX heading: up to three spaces, 1-6 '#', then a space or the end of the line (CommonMark).
-_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
 # An optional closing sequence of '#' (preceded by a space) at the end of a heading.
 _CLOSING_HASHES_RE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 # An explicit key at the end of a heading: "## Decriminalisation {#decriminalisation}".
@@ -66,8 +64,7 @@ _EXPLICIT_KEY_RE = re.compile(r"[ \t]*\{#([^{}]*)\}[ \t]*$")
 # A leading number: "3.", "3.2", "3.2.", or a Roman one up to LXXXIX ("IV."), followed by the heading text.
 # (C, D and M are left out: "C. Data" more likely starts a heading lettered A, B, C than section 100.)
 _NUMBER_RE = re.compile(r"^(\d+(?:\.\d+)+\.?|\d+\.|[IVXL]+\.)[ \t]+(\S.*)$")
-# The opening and closing lines of a fenced code block.
-_FENCE_OPEN_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+# The closing line of a fenced code block.
 _FENCE_CLOSE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*$")
 
 
@@ -155,25 +152,31 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _headings_outside_fences(lines: Sequence[str]) -> tuple[list[_Heading], int | None]:
-    """Find the ATX headings outside fenced code blocks; also return the line of a fence left open."""
-    headings: list[_Heading] = []
-    fence: str | None = None
-    fence_line: int | None = None
-    for index, line in enumerate(lines):
-        if fence is not None:
-            closing = _FENCE_CLOSE_RE.match(line)
-            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence):
-                fence, fence_line = None, None
-            continue
-        opening = _FENCE_OPEN_RE.match(line)
-        if opening and not (opening.group(1)[0] == "`" and "`" in opening.group(2)):
-            fence, fence_line = opening.group(1), index + 1
-            continue
-        match = _HEADING_RE.match(line)
-        if match:
-            headings.append(_Heading(line=index + 1, level=len(match.group(1)), text=match.group(2) or ""))
-    return headings, fence_line
+def _headings(text: str, lines: Sequence[str]) -> tuple[list[_Heading], int | None]:
+    """Find the document's own headings as the renderer's parser reads them (rendering.PARSER).
+
+    What the page will show as a heading, and only that, can start a section: not ``##Two`` (a
+    paragraph in CommonMark), not a heading inside a fenced code block, an HTML block, a list or a
+    quote; setext headings (``Title`` over ``====``) count. Also return the line of a code fence that
+    is never closed (everything after it is code).
+    """
+    tokens = PARSER.parse(text)
+    headings = [
+        _Heading(line=token.map[0] + 1, level=int(token.tag[1]), text=tokens[index + 1].content)
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.level == 0
+    ]
+    open_fence = next(
+        (token.map[0] + 1 for token in tokens if token.type == "fence" and not _closed(token, lines)), None
+    )
+    return headings, open_fence
+
+
+def _closed(fence, lines: Sequence[str]) -> bool:
+    """Whether a fenced code block's last line closes it (the parser runs an unclosed one to the end)."""
+    start, end = fence.map
+    closing = _FENCE_CLOSE_RE.match(lines[end - 1]) if end - 1 > start else None
+    return bool(closing and closing.group(1)[0] == fence.markup[0] and len(closing.group(1)) >= len(fence.markup))
 
 
 def _trim_blank_lines(lines: list[str]) -> str:
@@ -254,7 +257,7 @@ def _parse(text: str, *, require_keys: bool = True) -> _Parsed:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ImportRefused(f"Line {line}: the file contains a NUL character; it does not look like a text file.")
     lines = text.split("\n")
-    headings, open_fence = _headings_outside_fences(lines)
+    headings, open_fence = _headings(text, lines)
     notes: list[str] = []
     if open_fence is not None:
         notes.append(

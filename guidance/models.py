@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guidance.rendering import lift_headings
+
 key_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Use lowercase letters, digits and single hyphens, like rights-based-approach.")
 )
@@ -329,6 +331,11 @@ class SectionText(models.Model):
     def clean(self) -> None:
         if self.section_id and self.version_id and self.section.document_id != self.version.document_id:
             raise ValidationError(_("The section and the version belong to different documents."))
+
+    @property
+    def body_html_as_page(self) -> str:
+        """The body for the section's own page, whose h1 is the section's heading: its headings start at h2."""
+        return lift_headings(self.body_html)
 
     @property
     def anchor(self) -> str:

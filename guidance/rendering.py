@@ -1,18 +1,17 @@
 """Turn a section's Markdown body into sanitised HTML, once, at import time.
 
-Coordinators write the Guidance Note in Markdown. It is rendered with the ``markdown``
-package and then cleaned with ``nh3`` against an explicit allow-list, so whatever the
-Markdown contains (raw HTML included) only plain, safe markup reaches a page.
+Coordinators write the Guidance Note in Markdown. It is parsed by markdown-it-py (CommonMark, with
+tables), the parser the importer also splits sections with, and the HTML is cleaned with ``nh3``
+against an explicit allow-list, so whatever the Markdown contains (raw HTML included) only plain,
+safe markup reaches a page.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import re
 
-import markdown
 import nh3
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown_it import MarkdownIt
 
 __all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "ALLOWED_URL_SCHEMES", "LINK_REL", "render_markdown"]
 
@@ -65,12 +64,15 @@ _DROPPED_WITH_CONTENT: frozenset[str] = frozenset(
     {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math", "textarea", "select"}
 )
 
-_MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "fenced_code"]
+#: The one Markdown parser of the note: the importer splits a file into sections with its tokens and
+#: the same tokens are rendered here, so what is a heading (and so a section) is the same for both.
+#: CommonMark, with tables; raw HTML is parsed as such (and then cleaned by nh3 below).
+PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 # The page gives the document title h1 and the section heading h2, so headings written inside a
-# body start at h3. Bodies may only hold headings deeper than their section's, whatever level that is.
+# body start at h3 (the section page, whose h1 is the section's heading, lifts them by one level).
 _FIRST_BODY_HEADING_LEVEL = 3
-_HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
+_LAST_HEADING_LEVEL = 6
 
 _cleaner = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
@@ -83,31 +85,24 @@ _cleaner = nh3.Cleaner(
 )
 
 
-class _ShiftHeadings(Treeprocessor):
-    """Shift a body's headings down so the shallowest becomes h3, keeping their relative depth (at most h6)."""
+def _shift_headings(tokens: list) -> None:
+    """Give a body's headings consecutive levels from h3 down, in the order of their written depth.
 
-    def run(self, root: ET.Element) -> None:
-        headings = [element for element in root.iter() if element.tag in _HEADING_TAGS]
-        if not headings:
-            return
-        shift = _FIRST_BODY_HEADING_LEVEL - min(_HEADING_TAGS[element.tag] for element in headings)
-        if shift <= 0:
-            return
-        for element in headings:
-            element.tag = f"h{min(_HEADING_TAGS[element.tag] + shift, 6)}"
-
-
-class _BodyHeadingsExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # the markdown package names it so
-        md.treeprocessors.register(_ShiftHeadings(md), "guidance_shift_headings", 5)
+    The shallowest becomes h3, the next depth written h4, and so on (at most h6): a body that jumps
+    from ## to #### no longer skips a level under the page's own headings.
+    """
+    levels = sorted({int(token.tag[1]) for token in tokens if token.type == "heading_open"})
+    rank = {level: min(_FIRST_BODY_HEADING_LEVEL + index, _LAST_HEADING_LEVEL) for index, level in enumerate(levels)}
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{rank[int(token.tag[1])]}"
 
 
 def render_markdown(text: str) -> str:
     """Render a section body written in Markdown to sanitised HTML.
 
-    The Markdown is rendered with the ``tables``, ``sane_lists`` and ``fenced_code`` extensions
-    (``attr_list`` is deliberately not enabled, so a body cannot set ids, classes or other
-    attributes), its headings are shifted so the shallowest is an ``h3``, and the result is
+    The Markdown is parsed by :data:`PARSER` (CommonMark with tables; no syntax sets ids, classes or
+    other attributes), its headings are given consecutive levels from ``h3``, and the result is
     cleaned by nh3 with an explicit allow-list (:data:`ALLOWED_TAGS`, :data:`ALLOWED_ATTRIBUTES`).
     Scripts, styles, iframes and similar elements are removed with their content; event handlers,
     ``style`` and any other attribute not on the list are dropped; links keep only ``http``,
@@ -121,6 +116,18 @@ def render_markdown(text: str) -> str:
     """
     if not text or not text.strip():
         return ""
-    converter = markdown.Markdown(extensions=[*_MARKDOWN_EXTENSIONS, _BodyHeadingsExtension()], output_format="html")
-    html = converter.convert(text)
+    tokens = PARSER.parse(text)
+    _shift_headings(tokens)
+    html = PARSER.renderer.render(tokens, PARSER.options, {})
     return _cleaner.clean(html).strip()
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([3-6])>")
+
+
+def lift_headings(html: str) -> str:
+    """A stored body's headings one level up (h3 becomes h2), for a page whose h1 is the section itself.
+
+    Stored bodies are nh3's output, in which a heading tag carries no attribute: the tags are exact.
+    """
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) - 1}>", html)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -18,6 +20,7 @@ from guidance.importer import (
     parse_markdown,
 )
 from guidance.models import Document, Section, SectionText, Version
+from guidance.rendering import render_markdown
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -295,7 +298,7 @@ def test_it_stores_sanitised_html(document):
     )
 
     html = texts(report.version)[0].body_html
-    assert "<script" not in html and "javascript" not in html
+    assert "<script" not in html and 'href="javascript' not in html.lower()
     assert 'rel="nofollow noopener"' in html
 
 
@@ -1057,3 +1060,68 @@ def test_the_command_prints_notes_on_stderr(document, write):
 
     assert "Note: Line 1: '# Title' is taken as the document's title and skipped." in err
     assert "left out" in err
+
+
+# --- One parser: what splits a file is what renders it -------------------------------------------
+
+
+def _split_and_rendered(source: str) -> tuple[list[str], list[str]]:
+    """The sections the importer finds, and the top-level headings the renderer makes of the same text."""
+    sections = [section.heading for section in parse_markdown(source)]
+    html = render_markdown(source)
+    return sections, html
+
+
+@pytest.mark.parametrize(
+    ("source", "sections", "not_a_heading"),
+    [
+        # No space after the '#': a paragraph in CommonMark, for the renderer and the splitter alike.
+        ("## One\n\ntext\n\n##Two\n\nmore", ["One"], "<p>##Two</p>"),
+        # Inside an HTML block, '## Inside' is the block's text, not a heading.
+        ("## One\n\n<div>\n## Inside\n</div>\n\n## Two\n\ntext", ["One", "Two"], "## Inside"),
+        # Inside a fenced code block.
+        ("## One\n\n```\n## Code\n```\n\n## Two", ["One", "Two"], "## Code"),
+        # Inside a quote or a list item: part of the section's text.
+        ("## One\n\n> ## Quoted\n\n- ## Listed\n\n## Two", ["One", "Two"], None),
+    ],
+)
+def test_a_heading_is_a_section_exactly_when_the_renderer_makes_it_a_heading(source, sections, not_a_heading):
+    found, html = _split_and_rendered(source)
+    assert found == sections
+    # The same file rendered whole: one top-level heading per section, none for the rest.
+    top_level = re.sub(r"<(blockquote|li)>[\s\S]*?</\1>", "", html)
+    assert top_level.count("<h3>") == len(sections)
+    if not_a_heading:
+        assert not_a_heading in html
+
+
+def test_setext_headings_start_sections_as_they_render_as_headings():
+    source = "One\n===\n\ntext\n\nTwo\n===\n\nmore"
+    found, html = _split_and_rendered(source)
+    assert found == ["One", "Two"]
+    assert html.count("<h3>") == 2
+
+
+def test_closing_hashes_and_explicit_keys_are_read_from_the_parsed_heading():
+    sections = parse_markdown("## 1. One ##\n\ntext\n\n## Two {#second} ##\n\nmore")
+    assert [(s.number, s.heading, s.key) for s in sections] == [("1", "One", "one"), ("", "Two", "second")]
+
+
+def test_a_fence_never_closed_is_noted_and_hides_the_headings_after_it(document):
+    report = import_markdown(document=document, source="## One\n\n```\n## Not a section\n", label="v1")
+    assert any("never closed" in note for note in report.notes)
+    assert report.added == ["one"]
+
+
+def test_body_headings_never_skip_a_level_on_the_section_page(client, document):
+    report = import_markdown(
+        document=document,
+        source="## One\n\n#### Deep\n\n###### Deeper\n\n## Two\n\ntext",
+        label="v1",
+        published=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    text = texts(report.version)[0]
+    assert text.body_html == "<h3>Deep</h3>\n<h4>Deeper</h4>"
+    page = client.get(text.section.get_absolute_url()).content.decode()
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", page.split("<main", 1)[1])]
+    assert all(later - earlier <= 1 for earlier, later in pairwise(levels))
