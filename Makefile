@@ -50,9 +50,16 @@ format: .venv/.synced
 check-migrations: .venv/.synced
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Known vulnerabilities in the locked dependencies (pip-audit; exceptions, with reasons, in .ci/pip-audit-ignore).
+# Known vulnerabilities in the locked dependencies: pip-audit over uv.lock (every group), then
+# scripts/audit_dependencies.py for what pip-audit cannot do here (exceptions, with reasons, in .ci/pip-audit-ignore).
+PIP_AUDIT := pip-audit==2.10.1
 audit: .venv/.synced
-	python3 scripts/audit_dependencies.py
+	@mkdir -p var
+	$(UV) export --frozen --all-groups --no-emit-project --quiet -o var/audit-requirements.txt
+	$(UV) tool run --from $(PIP_AUDIT) pip-audit --requirement var/audit-requirements.txt --require-hashes \
+		--disable-pip --vulnerability-service pypi --progress-spinner off --format json --output var/pip-audit.json \
+		$$(grep -o '^[A-Z][A-Z0-9-]*' .ci/pip-audit-ignore | sed 's/^/--ignore-vuln /') || test -s var/pip-audit.json
+	python3 scripts/audit_dependencies.py var/pip-audit.json
 
 # The performance benchmarks (bench/, README "Performance"): `make bench`, or BENCH_ARGS=--quick as CI runs it.
 bench: .venv/.synced
