@@ -370,7 +370,7 @@ def main(argv: list[str]) -> int:
             ("returning visitor, gzip", "ratio_gzip_returning"),
         ):
             name = f"cached page / static file, requests per second ({label})"
-            verdicts.add(name, f"{served[key]:.2f}", ">= 0.8", served[key] >= 0.8)
+            verdicts.add(name, f"{served[key]:.2f}", ">= 0.9", served[key] >= 0.9)
         print(f"\n4. Peak resident size of the gunicorn worker serving the {biggest:,}-comment section")
         print(
             f"   VmHWM {served['worker_peak_rss_mib']} MiB (after start-up and the first requests: "

@@ -18,8 +18,11 @@ class CommentsConfig(AppConfig):
 
         # The services queue tasks by name (comments.queue): every process registers them with the app.
         from comments import tasks  # noqa: F401
-        from comments.screening import forget_keyword_rules
+        from comments.screening import forget_keyword_rules, forget_verified_names
 
         # The screening keeps the keyword rules for a few seconds; a change made here applies at once.
         post_save.connect(forget_keyword_rules, sender="comments.KeywordRule", dispatch_uid="forget_rules_saved")
         post_delete.connect(forget_keyword_rules, sender="comments.KeywordRule", dispatch_uid="forget_rules_deleted")
+        # The same for the verified organisations' names (the impersonation check).
+        post_save.connect(forget_verified_names, sender="campaign.Organisation", dispatch_uid="forget_verified_saved")
+        post_delete.connect(forget_verified_names, sender="campaign.Organisation", dispatch_uid="forget_verified_gone")

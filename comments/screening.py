@@ -328,6 +328,27 @@ def names_match(a: str, b: str) -> bool:
     return max(len(a), len(b)) - sum(block.size for block in matcher.get_matching_blocks()) <= 1
 
 
+_verified: tuple[float, list[tuple[int, str, str]]] | None = None  # (read at, [(id, name, folded name)])
+
+
+def verified_names() -> list[tuple[int, str, str]]:
+    """The verified organisations' names, folded once, kept for ``COMMENTS_SCREENING_CACHE_SECONDS``.
+
+    A verification made in this process (the desk) applies at once (``forget_verified_names`` runs on
+    every save and delete of an organisation); one made in another process, within those seconds.
+    """
+    global _verified
+    if _verified is None or time.monotonic() - _verified[0] > settings.COMMENTS_SCREENING_CACHE_SECONDS:
+        names = Organisation.objects.verified().values_list("pk", "name")
+        _verified = (time.monotonic(), [(pk, name, organisation_key(name)) for pk, name in names])
+    return _verified[1]
+
+
+def forget_verified_names(**kwargs) -> None:
+    global _verified
+    _verified = None
+
+
 def check_impersonation(comment: OrgComment, history: SenderHistory | None = None) -> CheckResult:
     """Hold a comment signed with a verified organisation's name by someone not among its members.
 
@@ -337,8 +358,8 @@ def check_impersonation(comment: OrgComment, history: SenderHistory | None = Non
     typed = organisation_key(comment.organisation_name or "")
     if not typed:
         return CheckResult("impersonation", 0.0, "")
-    for org_id, name in Organisation.objects.verified().values_list("pk", "name"):
-        if not names_match(typed, organisation_key(name)):
+    for org_id, name, key in verified_names():
+        if not names_match(typed, key):
             continue
         if comment.user_id and Organisation.objects.filter(pk=org_id, members=comment.user_id).exists():
             continue

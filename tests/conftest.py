@@ -89,13 +89,15 @@ def _fresh_keyword_rules():
     must not outlive it."""
     from comments.classifier import forget_model
     from comments.relevance import forget as forget_note_words
-    from comments.screening import forget_keyword_rules
+    from comments.screening import forget_keyword_rules, forget_verified_names
 
     forget_keyword_rules()
+    forget_verified_names()
     forget_model()
     forget_note_words()
     yield
     forget_keyword_rules()
+    forget_verified_names()
     forget_model()
     forget_note_words()
 
