@@ -177,16 +177,18 @@ class Loaded:
         return log_odds, shares
 
     def word_grams(self, word: str) -> list[str]:
-        """One word's character n-grams (kept for the next text that has it)."""
+        """One word's character n-grams that the model knows (kept for the next text that has it)."""
         grams = self._grams.get(word)
         if grams is None:
             if len(self._grams) >= GRAM_CACHE_WORDS:
                 self._grams.clear()
-            grams = self._grams[word] = self.weights()[0][0](word)
+            analyze, table = self.weights()[0]
+            grams = self._grams[word] = [gram for gram in analyze(word) if gram in table]
         return grams
 
     def char_grams(self, text: str) -> list[str]:
-        """A text's character n-grams: what the character analyzer gives for the whole text, word by word."""
+        """A text's known character n-grams: what the character analyzer gives for the whole text, word by
+        word (n-grams the model never saw weigh nothing, so they are left out)."""
         return [gram for word in text.split() for gram in self.word_grams(word)]
 
 
