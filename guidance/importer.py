@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
+from campaign.lib.cache import bump_generation
 from guidance.models import Document, Section, SectionText, Version, key_validator
 from guidance.rendering import PARSER, render_markdown
 
@@ -846,7 +847,5 @@ def import_markdown(
             "the same time: look at the document's versions and try again."
         ) from None
     # Cached pages show the previous version: drop them once the new one is committed (never for a dry run).
-    from campaign.lib.cache import bump_generation
-
     transaction.on_commit(bump_generation)
     return report
