@@ -23,6 +23,8 @@ campaign_patterns = (
 urlpatterns = [
     path("health/", health.health, name="health"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Before the admin's own URLs: its login page, behind rate limits (campaign/pages/signin.py).
     path("admin/login/", signin.sign_in, name="sign-in"),
     path("admin/", admin.site.urls),

@@ -32,6 +32,8 @@ ANONYMOUS, COORDINATOR, MEMBER, STRANGER = "anonymous", "coordinator", "member",
 NOT_PAGES = {
     "health": "JSON for health checks",
     "sitemap": "XML",
+    "robots": "plain text for crawlers",
+    "favicon": "redirect to the icon",
     "guidance:version-feed": "Atom (XML)",
     "comments:document-feed": "Atom (XML)",
     "comments:section-feed": "Atom (XML)",

@@ -35,7 +35,7 @@ class StaticSitemap(Sitemap):
     priority = 0.8
 
     def items(self) -> list[str]:
-        return ["campaign:home", "campaign:about", "campaign:organisations"]
+        return ["campaign:home", "campaign:about", "campaign:organisations", "campaign:endorsers"]
 
     def location(self, item: str) -> str:
         return reverse(item)

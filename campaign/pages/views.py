@@ -1,10 +1,14 @@
-"""Site-wide pages: home, about, organisations."""
+"""Site-wide pages: home, about, organisations; robots.txt and the favicon's old address."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.utils.translation import get_language
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from campaign.lib.cache import public_page
 from campaign.organisations.models import Organisation
@@ -57,3 +61,25 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_object_or_404(Organisation.objects.only(*PUBLIC_ORGANISATION_FIELDS), slug=slug)
     context = {"organisation": org, "entries": by_organisation(org)}
     return render(request, "campaign/organisation.html", context)
+
+
+#: What robots may not crawl, in every language: the coordinators' pages, and the comment pages, whose
+#: poster links carry secret tokens (such a page must never be kept by a search engine, whoever shares it).
+ROBOTS_DISALLOWED = ("/desk/", "/comments/")
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """robots.txt: the private paths, and where the sitemap is."""
+    prefixes = [""] + [f"/{code}" for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+    lines = ["User-agent: *", "Disallow: /admin/"]
+    lines += [f"Disallow: {prefix}{path}" for prefix in prefixes for path in ROBOTS_DISALLOWED]
+    lines.append(f"Sitemap: {settings.SITE_URL}/sitemap.xml")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """/favicon.ico, which browsers and feed readers ask for without reading the page: the site's icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

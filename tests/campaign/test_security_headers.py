@@ -37,6 +37,9 @@ def assert_secure_headers(response, what: str) -> None:
     # Pages reached by a poster's link (and a refusal at such an address) name no referer at all.
     assert response["Referrer-Policy"] in ("same-origin", "no-referrer"), what
     assert response["Cross-Origin-Opener-Policy"] == "same-origin", what
+    permissions = response["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()", "browsing-topics=()"):
+        assert feature in permissions, (what, permissions)
     policy = response["Content-Security-Policy"]
     for directive in ("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'"):
         assert directive in policy, (what, policy)
