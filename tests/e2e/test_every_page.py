@@ -30,12 +30,13 @@ POST_ONLY = {
     "desk/bulk/", "desk/keywords/add/", "desk/keywords/<int:rule_id>/delete/", "desk/reasons/add/",
     "desk/reasons/<int:reason_id>/delete/", "desk/organisations/merge/",
     "desk/organisations/<int:organisation_id>/verify/", "desk/organisations/<int:organisation_id>/unverify/",
-    "comments/yours/<str:token>/erase/", "desk/c/<int:comment_id>/message/",
+    "comments/yours/<str:token>/erase/", "desk/c/<int:comment_id>/message/", "desk/c/<int:comment_id>/language/",
     "desk/corrections/<int:revision_id>/approve/", "desk/corrections/<int:revision_id>/reject/",
 }  # fmt: skip
 # The same view as a route visited here, in another language of the note.
-# Not a page for a browser: JSON for the health checks.
-NOT_BROWSER = {"health/"}
+# Not a page for a browser: JSON for the health checks; the icon's old address, asked by browsers on their
+# own (a redirect to the icon, which every page links and so loads here; tests/campaign/test_sharing.py).
+NOT_BROWSER = {"health/", "favicon.ico"}
 SAME_VIEW = {"note/<slug:slug>/v<int:number>/<str:lang>/", "note/<slug:slug>/v<int:number>/<str:lang>/print/"}
 CSP_REFUSAL = re.compile(r"Content Security Policy|Refused to", re.IGNORECASE)
 XML_URL = re.compile(r"\.(xml|atom)$")
@@ -109,6 +110,7 @@ def test_every_page_loads_only_from_this_site_and_breaks_no_csp_rule(page, site,
     # Readers.
     for url in (
         "/", "/about/", "/organisations/", "/organisations/night-shift/", "/endorsements/", "/sitemap.xml",
+        "/robots.txt",
         f"/note/{slug}/", f"/note/{slug}/v2/", f"/note/{slug}/v2/print/", f"/note/{slug}/compare/",
         f"/note/{slug}/compare/v1/v2/", section.get_absolute_url(), f"{section.get_absolute_url()}?from=1&to=2",
         f"/note/{slug}/versions.atom", f"/comments/feeds/{slug}.atom", f"/comments/feeds/{slug}/{section.key}.atom",
