@@ -57,7 +57,7 @@ TEMPLATE_TAGS: dict[str, frozenset[str]] = {
     for tag, attributes in {
         "html": {"xmlns"},
         "head": set(),
-        "meta": {"charset", "name", "content"},
+        "meta": {"charset", "name", "property", "content"},
         "title": set(),
         "link": {"rel", "href", "type", "hreflang"},
         "script": {"src", "defer"},
@@ -161,7 +161,9 @@ URL_ATTRIBUTES = frozenset(
 )
 URL_SCHEMES = rendering.ALLOWED_URL_SCHEMES | {"http", "https"}
 
-_LINK_RELS = {"stylesheet", "alternate"}
+_LINK_RELS = {"stylesheet", "alternate", "icon"}
+# The card metadata whose content is an address: it must be this site's (SITE_URL), never another host.
+_META_ADDRESSES = {"og:url", "og:image"}
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
@@ -307,6 +309,12 @@ def problems(html: str, allowed: AllowList = PAGE, *, fragment: bool = False, fa
                     found.append(f"URL <{tag} {name}={value!r}>")
         if tag == "script" and (inside.strip() or not _static(attributes.get("src", ""))):
             found.append(f"script <script src={attributes.get('src')!r}>{inside[:80]}")
+        if (
+            tag == "meta"
+            and attributes.get("property") in _META_ADDRESSES
+            and not _this_site(attributes.get("content", ""))
+        ):
+            found.append(f"address from elsewhere <meta property={attributes['property']!r}>")
         if tag == "link":
             rel, href = set(attributes.get("rel", "").split()), attributes.get("href", "")
             if not rel or not rel <= _LINK_RELS:

@@ -38,6 +38,9 @@ CAUGHT = [
     "<details open ontoggle=alert(1)>",
     "<a/href/onmouseover=alert(1)>x</a>",
     "<abbr class=x>y</abbr>",  # a tag the sanitiser allows, with an attribute only templates may use
+    '<meta property="og:image" content="https://evil.example/x.png">',  # a card image from another host
+    '<meta property="og:url" content="javascript:alert(1)">',
+    '<link rel="icon" href="https://evil.example/favicon.ico">',
 ]
 
 
@@ -52,6 +55,8 @@ PASSED = [
     '<p>A<br>\nB</p><a href="mailto:someone@example.org">mail</a><a href="#s-2">see below</a>',
     '<script src="/static/js/desk.js" defer></script>',
     '<link rel="stylesheet" href="/static/css/site.css">',
+    '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">',
+    '<meta property="og:image" content="http://127.0.0.1:8000/static/img/card.png">',
     '<link rel="alternate" type="application/atom+xml" href="/note/x/versions.atom">',
     '<svg role="img" viewBox="0 0 10 10"><title>t</title><rect x="1" y="1" width="2" height="2" fill="#fff"/></svg>',
     '<table><thead><tr><th scope="col">a</th></tr></thead><tbody><tr><td>b</td></tr></tbody></table>',
