@@ -29,7 +29,8 @@ from django.utils.text import slugify
 
 from campaign.lib.cache import bump_generation
 from guidance.models import Document, Section, SectionText, Version, key_validator
-from guidance.rendering import PARSER, render_markdown
+from guidance.passages import Passage, load, passages, translated_passages
+from guidance.rendering import PARSER, render_blocks
 
 __all__ = [
     "RENAME_SIMILARITY",
@@ -485,6 +486,14 @@ def _texts_of(version: Version) -> list[_Old]:
     ]
 
 
+def _earlier_passages(version: Version | None) -> dict[int, list[Passage]]:
+    """The passages of each section in the version before, by section id (one query)."""
+    if version is None:
+        return {}
+    rows = SectionText.objects.filter(version=version).values_list("section_id", "passages")
+    return {section_id: load(stored) for section_id, stored in rows}
+
+
 @dataclass
 class _Details:
     label: str
@@ -712,7 +721,7 @@ def _write(
     version: Version,
     entries: list[ParsedSection],
     assigned: list[Section],
-    rendered: list[str],
+    rendered: list[tuple[str, list[Passage]]],
     origins: list[SectionText | None] | None = None,
 ) -> None:
     """Save the version, its new sections and its section texts in one transaction, in a few queries."""
@@ -737,9 +746,10 @@ def _write(
                     level=entry.level,
                     body_markdown=entry.body,
                     body_html=html,
+                    passages=[passage.as_json() for passage in anchored],
                     translated_from=origin,
                 )
-                for position, (entry, section, html, origin) in enumerate(
+                for position, (entry, section, (html, anchored), origin) in enumerate(
                     zip(entries, assigned, rendered, origins or [None] * len(entries), strict=True), 1
                 )
             ],
@@ -831,10 +841,18 @@ def import_markdown(
     _compare(report, entries, assigned, old_texts, renamed_by_body)
     origins = _translation_origins(report, entries, assigned, translation_of) if translation_of is not None else None
 
-    # Render every body once, before the transaction, so that the write stays short.
-    rendered: list[str] = []
-    for done, entry in enumerate(entries, start=1):
-        rendered.append(render_markdown(entry.body))
+    # Render every body once, before the transaction, so that the write stays short; each passage
+    # takes over the anchor of the passage it continues (guidance.passages).
+    earlier = _earlier_passages(previous if translation_of is None else None)
+    rendered: list[tuple[str, list[Passage]]] = []
+    for done, (entry, section) in enumerate(zip(entries, assigned, strict=True), start=1):
+        blocks = render_blocks(entry.body)
+        origin = origins[done - 1] if origins is not None else None
+        if origin is not None:
+            anchored = translated_passages(blocks, origin.passage_list())
+        else:
+            anchored = passages(blocks, earlier.get(section.pk, []))
+        rendered.append(("\n".join(block.html for block in blocks), anchored))
         if progress is not None:
             progress(done, len(entries))
 

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guidance.passages import Passage
+from guidance.passages import load as load_passages
 from guidance.rendering import lift_headings
 
 key_validator = RegexValidator(
@@ -101,6 +103,10 @@ class Document(models.Model):
     def comment_scope(self) -> list[tuple[type[models.Model], models.QuerySet]]:
         """The note as a whole and each of its sections: what its comments, counts and endorsers cover."""
         return [(Document, Document.objects.filter(pk=self.pk)), (Section, Section.objects.filter(document_id=self.pk))]
+
+    def comment_passages(self) -> list[Passage]:
+        """The note as a whole has no passages of its own: comments point at a section's."""
+        return []
 
     def reference_languages(self) -> set[str]:
         """The languages the note's text exists in (its versions and their translations)."""
@@ -266,6 +272,25 @@ class Section(models.Model):
     def comment_scope(self) -> list[tuple[type[models.Model], models.QuerySet]]:
         return [(Section, Section.objects.filter(pk=self.pk))]
 
+    def comment_passages(self) -> list[Passage]:
+        """The passages a comment may point at: the section's newest published original text's.
+
+        One query, once per object: the comment form and the thread on a page ask for them both.
+        """
+        if "_comment_passages" in self.__dict__:
+            return self.__dict__["_comment_passages"]
+        stored = (
+            SectionText.objects.filter(
+                section_id=self.pk,
+                version__in=Version.objects.published().originals(),
+            )
+            .order_by("-version__number")
+            .values_list("passages", flat=True)
+            .first()
+        )
+        self.__dict__["_comment_passages"] = load_passages(stored)
+        return self.__dict__["_comment_passages"]
+
     def reference_stamp(self) -> tuple[int, int]:
         """A section is commented on in the light of the whole note: see ``Document.reference_stamp``."""
         return Document(pk=self.document_id).reference_stamp()
@@ -303,6 +328,8 @@ class SectionText(models.Model):
     level = models.PositiveSmallIntegerField(_("heading level"), default=2)
     body_markdown = models.TextField(_("body (Markdown)"), blank=True)
     body_html = models.TextField(_("body (sanitised HTML)"), blank=True, editable=False)
+    # The body's passages (paragraphs, lists, quotes...) with their lasting anchors: guidance.passages.
+    passages = models.JSONField(_("passages"), default=list, blank=True, editable=False)
     # For a translation: the original text this one was translated from (the same section in the
     # version translated, or in an earlier one when the translation was carried over unchanged).
     # When the section reads differently in a later original, the translation may be out of date.
@@ -340,6 +367,14 @@ class SectionText(models.Model):
     @property
     def anchor(self) -> str:
         return self.section.key
+
+    def passage_list(self) -> list[Passage]:
+        """The body's passages, each with its anchor (a heading inside the body has none)."""
+        return load_passages(self.passages)
+
+    def passage_texts(self) -> dict[str, str]:
+        """Each anchored passage's words, by anchor."""
+        return {item["key"]: item["text"] for item in self.passages if item.get("key")}
 
     def reads_like(self, other: SectionText | None) -> bool:
         """Say whether two texts of a section have the same heading and body (numbering aside)."""

@@ -9,11 +9,21 @@ safe markup reaches a page.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
 
-__all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "ALLOWED_URL_SCHEMES", "LINK_REL", "render_markdown"]
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_TAGS",
+    "ALLOWED_URL_SCHEMES",
+    "LINK_REL",
+    "Block",
+    "render_blocks",
+    "render_markdown",
+]
 
 #: Tags a rendered body may contain; everything else is stripped (its text is kept).
 ALLOWED_TAGS: frozenset[str] = frozenset(
@@ -96,6 +106,54 @@ def _shift_headings(tokens: list) -> None:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{rank[int(token.tag[1])]}"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One top-level block of a rendered body: a paragraph, a list, a quote, a table, a heading..."""
+
+    html: str
+    text: str  # its words as a reader sees them (tags removed, spaces collapsed)
+    heading: bool  # a heading is read, not commented on: it takes no anchor of its own
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _plain(html: str) -> str:
+    """The words of a piece of nh3's output (whose tags are exact), one space between them."""
+    return " ".join(unescape(_TAG.sub(" ", html)).split())
+
+
+def _top_level(tokens: list) -> list[list]:
+    """Group a body's tokens into its top-level blocks (a paragraph's open, inline and close tokens...)."""
+    groups: list[list] = []
+    depth = 0
+    for token in tokens:
+        if depth == 0:
+            groups.append([])
+        groups[-1].append(token)
+        depth += token.nesting
+    return groups
+
+
+def render_blocks(text: str) -> list[Block]:
+    """Render a section body block by block, each block sanitised as :func:`render_markdown` does.
+
+    Joined, the blocks' HTML reads as the whole body's; apart, each is a passage readers can point
+    to (guidance.passages gives each a stable anchor). Blocks that clean down to nothing are left out.
+    """
+    if not text or not text.strip():
+        return []
+    env: dict = {}
+    tokens = PARSER.parse(text, env)
+    _shift_headings(tokens)
+    blocks = []
+    for group in _top_level(tokens):
+        html = _cleaner.clean(PARSER.renderer.render(group, PARSER.options, env)).strip()
+        if html:
+            blocks.append(Block(html=html, text=_plain(html), heading=group[0].type == "heading_open"))
+    return blocks
 
 
 def render_markdown(text: str) -> str:

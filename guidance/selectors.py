@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from guidance.diff import SectionChange
 from guidance.models import Document, Section, SectionText, Version
+from guidance.rendering import lift_headings
 
 
 @dataclass
@@ -264,6 +265,29 @@ class SectionQuery:
     side: str = ""
 
 
+@dataclass(frozen=True)
+class PassageView:
+    """One passage of the text a section page shows: its anchor, its HTML, its comments' counts."""
+
+    key: str  # "" for a heading inside the body
+    html: str
+    counts: list[tuple[str, str]]  # (kind, "2 amendments"), from the hook GUIDANCE_PASSAGE_COUNTS
+
+
+def passage_views(sec: Section, text: SectionText) -> list[PassageView]:
+    """A text's passages for its section page, each with the counts of its published comments.
+
+    One query, whatever the number of passages: the hook named by GUIDANCE_PASSAGE_COUNTS returns
+    {anchor: [(kind, label), ...]} for the whole section (guidance knows nothing of comments).
+    """
+    hook = getattr(settings, "GUIDANCE_PASSAGE_COUNTS", "")
+    counts = import_string(hook)(sec) if hook else {}
+    return [
+        PassageView(key=p.key, html=lift_headings(p.html), counts=counts.get(p.key, []) if p.key else [])
+        for p in text.passage_list()
+    ]
+
+
 @dataclass
 class SectionPage:
     """Everything the section page shows, worked out from the section's texts in one query."""
@@ -291,6 +315,7 @@ class SectionPage:
     errors: list[str]
     notes: list[str]
     languages: set[str]  # the languages the text exists in
+    passages: list[PassageView]  # the text read, passage by passage
 
     def context(self) -> dict:
         """The page's template context: one name per field."""
@@ -322,6 +347,8 @@ def section_page(sec: Section, asked: SectionQuery, *, language: str) -> Section
     reading_text = translated.get(language) or text
     side = translated.get(asked.side)
     shown_translation = side or (reading_text if reading_text is not text else None)
+    # The passages a comment may point at are those of the newest text (Section.comment_passages): in hand.
+    sec.__dict__["_comment_passages"] = text.passage_list()
     return SectionPage(
         document=doc,
         section=sec,
@@ -346,6 +373,7 @@ def section_page(sec: Section, asked: SectionQuery, *, language: str) -> Section
         errors=errors,
         notes=notes,
         languages={shown_in.language, *translated},
+        passages=passage_views(sec, reading_text) if side is None else [],
     )
 
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 from campaign.organisations.models import Organisation
 from comments.text import fingerprint, render_text
 from guidance.models import Document, Section, SectionText, Version
+from guidance.passages import of_markdown
+from guidance.rendering import render_markdown
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -73,6 +75,15 @@ class SectionTextFactory(factory.django.DjangoModelFactory):
     heading = factory.LazyAttribute(lambda t: f"Heading of {t.section.key}")
     body_markdown = "Some text."
     body_html = "<p>Some text.</p>"
+    # Anchored passages as the importer stores them, when the HTML is the Markdown's (a test that sets
+    # an HTML of its own gets none: the page then shows that HTML whole).
+    passages = factory.LazyAttribute(
+        lambda t: (
+            [p.as_json() for p in of_markdown(t.body_markdown, [])]
+            if render_markdown(t.body_markdown) == t.body_html
+            else []
+        )
+    )
 
 
 class OrgCommentFactory(factory.django.DjangoModelFactory):
