@@ -468,3 +468,7 @@ AKISMET_CLIENT_CLASS = "akismet.SyncClient"
 # Comments pending longer than this are handed to screening again by the beat sweep.
 COMMENTS_SWEEP_AFTER_MINUTES = env.int("COMMENTS_SWEEP_AFTER_MINUTES", 3, minimum=1)
 GUIDANCE_SECTION_COUNTS = "comments.selectors.section_counts"
+# The same, per passage of a section: {anchor: [(kind, label), ...]} (guidance.selectors.passage_views).
+GUIDANCE_PASSAGE_COUNTS = "comments.selectors.passage_counts"
+# What a version took up of the amendments: "changed in response to N amendments from M organisations".
+GUIDANCE_VERSION_RESPONSES = "comments.selectors.version_responses"

@@ -11,13 +11,23 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.lib.cache import bump_generation
 from campaign.organisations.models import Organisation
 from campaign.organisations.services import OrganisationError
-from comments import languages, services
-from comments.models import Display, KeywordRule, Kind, ModerationEvent, OrgComment, RejectionReason, State
+from comments import languages, queue, services
+from comments.models import (
+    Display,
+    KeywordRule,
+    Kind,
+    ModerationEvent,
+    OrgComment,
+    Outcome,
+    RejectionReason,
+    State,
+)
 
 APPROVE, REJECT, SPAM, NOT_SPAM = "approve", "reject", "spam", "not_spam"
 DECISIONS = (APPROVE, REJECT, SPAM, NOT_SPAM)
@@ -260,4 +270,66 @@ def comment_set_language(*, comment: OrgComment, language: str, by: AbstractBase
         if locked.is_public:
             transaction.on_commit(bump_generation)
         locked.language = language
+    return locked
+
+
+# --- Amendments: the working group's answers ------------------------------------------------------
+
+
+def amendment_answer(*, comment: OrgComment, outcome: str, reason: str, by: AbstractBaseUser) -> OrgComment:
+    """Answer a published amendment for the working group: accepted, accepted in part or declined.
+
+    The answer and its reason are public (shown with the amendment) and mailed to its poster, in
+    their language, once per answer given; a changed answer is logged and mailed again.
+    """
+    if outcome not in Outcome.values:
+        raise DeskError(_("Choose an answer: accepted, accepted in part or declined."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DeskError(_("Give the reason for the answer: readers and the poster see it."))
+    with transaction.atomic():
+        locked = OrgComment.objects.select_for_update().get(pk=comment.pk)
+        if locked.kind != Kind.AMEND or not locked.is_amendment:
+            raise DeskError(_("Only an amendment with proposed wording is answered here."))
+        if locked.state != State.APPROVED:
+            raise DeskError(_("Only a published amendment is answered: this one is not published."))
+        if (locked.outcome, locked.outcome_reason) == (outcome, reason):
+            return locked
+        old = locked.outcome
+        locked.outcome, locked.outcome_reason, locked.outcome_at = outcome, reason, timezone.now()
+        locked.save(update_fields=["outcome", "outcome_reason", "outcome_at"])
+        ModerationEvent.objects.create(
+            comment=locked,
+            actor=by,
+            action=ModerationEvent.Action.ANSWER,
+            old_state=locked.state,
+            new_state=locked.state,
+            reason=f"answered {outcome}" + (f" (was {old})" if old else "") + f": {reason}",
+        )
+        transaction.on_commit(bump_generation)
+        queue.on_commit(queue.SEND_AMENDMENT_ANSWER, locked.pk)
+    return locked
+
+
+def amendment_take_up(*, comment: OrgComment, version, by: AbstractBaseUser) -> OrgComment:
+    """Record that a version of the note took an amendment up (or, with ``version`` None, that it did not)."""
+    with transaction.atomic():
+        locked = OrgComment.objects.select_for_update().get(pk=comment.pk)
+        if not locked.is_amendment or locked.state != State.APPROVED:
+            raise DeskError(_("Only a published amendment with proposed wording is linked to a version."))
+        if version is not None and locked.version_id and version.number <= locked.version.number:
+            raise DeskError(_("Link the amendment to a version later than the one it was written on."))
+        if locked.taken_up_in_id == (version.pk if version else None):
+            return locked
+        locked.taken_up_in = version
+        locked.save(update_fields=["taken_up_in"])
+        ModerationEvent.objects.create(
+            comment=locked,
+            actor=by,
+            action=ModerationEvent.Action.TAKE_UP,
+            old_state=locked.state,
+            new_state=locked.state,
+            reason=f"taken up in version {version.number}" if version else "link to a version removed",
+        )
+        transaction.on_commit(bump_generation)
     return locked

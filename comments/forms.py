@@ -33,6 +33,12 @@ TEXT_HELP = _("Plain text. Paragraphs, lists and line breaks are kept as you typ
 COUNTED_FIELDS = ("comment", "name")
 
 
+def _opening(text: str, words: int = 8) -> str:
+    """The first words of a passage, to name it in a list."""
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
 class BrowserText(forms.CharField):
     """A textarea's text, its line breaks counted as the browser counts them.
 
@@ -89,10 +95,32 @@ class OrgCommentForm(XtdCommentForm):
         help_text=_("Readers then see no country with your comment, and it is not counted by country."),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # On a section: the passage the comment is about, the words it quotes, an amendment's new wording.
+    passage = forms.ChoiceField(
+        label=_("Paragraph (optional)"),
+        required=False,
+        help_text=_("Choose one to comment on that paragraph only, or to propose new wording for it."),
+    )
+    quote = forms.CharField(
+        label=_("The words you are commenting on (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        help_text=_("Copy them from the paragraph you chose. Leave this empty for the whole paragraph."),
+    )
+    proposal = BrowserText(
+        label=_("Your proposed wording (for an amendment)"),
+        required=False,
+        max_length=settings.COMMENTS_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+        help_text=_(
+            "The wording you propose instead of those words. Readers see it as changes to the text; "
+            "give your reasons in your comment."
+        ),
+    )
 
     field_order = [
-        "kind", "comment", "name", "organisation_name", "city", "country", "on_behalf_of", "language",
-        "display", "hide_country", "email", "followup", "honeypot",
+        "kind", "passage", "quote", "proposal", "comment", "name", "organisation_name", "city", "country",
+        "on_behalf_of", "language", "display", "hide_country", "email", "followup", "honeypot",
     ]  # fmt: skip
 
     def __init__(self, target_object, *args, parent=None, **kwargs):
@@ -127,6 +155,19 @@ class OrgCommentForm(XtdCommentForm):
         self.fields["country"].choices = [("", _("(not given)")), *countries]
         for name in ("organisation_name", "city", "on_behalf_of"):
             self.fields[name].widget.attrs["dir"] = "auto"
+        # A reply answers a comment, and the note as a whole has no passages: no passage fields there.
+        self.passages = {} if parent is not None else {p.key: p for p in target_object.comment_passages() if p.key}
+        if self.passages:
+            self.fields["passage"].choices = [
+                ("", gettext("The whole section")),
+                *(
+                    (key, gettext("Paragraph %(n)d: %(start)s") % {"n": n, "start": _opening(p.text)})
+                    for n, (key, p) in enumerate(self.passages.items(), 1)
+                ),
+            ]
+        else:
+            for name in ("passage", "quote", "proposal"):
+                del self.fields[name]
         self.order_fields(self.field_order)
 
     @staticmethod
@@ -185,12 +226,52 @@ class OrgCommentForm(XtdCommentForm):
         for name in ("name", "organisation_name", "city", "on_behalf_of"):
             if name in cleaned:
                 cleaned[name] = " ".join(clean_text(cleaned[name] or "").split())
+        if self.passages:
+            self._clean_passage(cleaned)
         if cleaned.get("display") == Display.ORGANISATION_ONLY and not cleaned.get("organisation_name"):
             self.add_error(
                 "organisation_name",
                 _("Give your organisation's name, or choose to be shown as an anonymous participant."),
             )
         return cleaned
+
+    def _clean_passage(self, cleaned: dict) -> None:
+        """The passage, the quoted words and the proposed wording must fit together."""
+        key = cleaned.get("passage") or ""
+        quote = " ".join(clean_text(cleaned.get("quote") or "").split())
+        proposal = clean_text(cleaned.get("proposal") or "").strip()
+        passage = self.passages.get(key)
+        if passage is None:
+            if quote and "passage" not in self.errors:
+                self.add_error("passage", _("Choose the paragraph these words are from."))
+            if proposal and "passage" not in self.errors:
+                self.add_error("passage", _("Choose the paragraph your proposed wording is for."))
+            return
+        if quote and quote.casefold() not in passage.text.casefold():
+            self.add_error(
+                "quote",
+                _(
+                    "These words are not in the paragraph you chose: copy them from it, "
+                    "or leave this empty to comment on the whole paragraph."
+                ),
+            )
+            return
+        if quote:
+            start = passage.text.casefold().index(quote.casefold())
+            quote = passage.text[start : start + len(quote)]  # as the text writes them
+        else:
+            quote = passage.text
+        if proposal:
+            if cleaned.get("kind") != Kind.AMEND:
+                self.add_error(
+                    "proposal",
+                    _("Proposed wording goes with “Support with amendments”: choose it above, or leave this empty."),
+                )
+            elif " ".join(proposal.split()) == quote:
+                self.add_error(
+                    "proposal", _("Your proposed wording is the same as the text: change it, or leave this empty.")
+                )
+        cleaned["passage"], cleaned["quote"], cleaned["proposal"] = key, quote, proposal
 
     def has_security_errors(self) -> bool:
         return any(name in self.errors for name in SECURITY_FIELDS)
@@ -244,6 +325,9 @@ class OrgCommentForm(XtdCommentForm):
             followup=data["followup"],
             form_seconds=self.form_seconds(),
             honeypot_filled=bool(data.get("honeypot")),
+            passage_key=data.get("passage") or "",
+            quote=data.get("quote") or "",
+            proposal=data.get("proposal") or "",
         )
 
     @staticmethod

@@ -165,6 +165,31 @@ def send_decision(comment: OrgComment) -> None:
     )
 
 
+def send_amendment_answer(comment: OrgComment) -> None:
+    """Tell the poster of an amendment what the working group answered, and why (public, as on the page)."""
+    _send_once(
+        kind="amendment_answer",
+        # One mail per answer given: answered again differently, the poster hears of it again.
+        object_key=f"{comment.pk}:{comment.outcome}:{int(comment.outcome_at.timestamp()) if comment.outcome_at else 0}",
+        to=comment.user_email,
+        send=lambda: _send(
+            to=comment.user_email,
+            language=comment.mail_language_or_default,
+            template="amendment_answer",
+            replies=True,
+            context=lambda: {
+                "comment": comment,
+                "outcome": comment.get_outcome_display(),
+                "reason": comment.outcome_reason,
+                "quoted": quote(comment.quote, limit=1500),
+                "proposed": quote(comment.proposal, limit=1500),
+                "reply_to": bool(reply_to()),
+                "comment_url": _absolute(comment.get_absolute_url()),
+            },
+        ),
+    )
+
+
 def send_review_digest(*, new: int, waiting: int, period: int) -> None:
     """One mail to every coordinator per digest ``period``: how many comments wait for review."""
     from django.contrib.auth import get_user_model

@@ -41,6 +41,14 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn by its poster")
 
 
+class Outcome(models.TextChoices):
+    """The working group's answer to an amendment, shown with it and mailed to its poster."""
+
+    ACCEPTED = "accepted", _("Accepted")
+    PARTLY = "partly", _("Accepted in part")
+    DECLINED = "declined", _("Declined")
+
+
 class OrgCommentQuerySet(models.QuerySet):
     def visible(self) -> OrgCommentQuerySet:
         """Return what the public may see: approved, with every ancestor approved.
@@ -106,6 +114,24 @@ class OrgComment(XtdComment):
     honeypot_filled = models.BooleanField(default=False, editable=False)
     # When a correction by its poster was approved and replaced the text: readers see "edited".
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
+    # The passage of the section the comment is about (guidance.passages: an anchor that lasts across
+    # versions), and the words it quotes from it as they read in ``version`` when it was written.
+    passage_key = models.CharField(_("passage"), max_length=16, blank=True, db_index=True)
+    quote = models.TextField(_("quoted words"), blank=True)
+    # An amendment's proposed wording for the quoted words; its reason is the comment's text.
+    proposal = models.TextField(_("proposed wording"), blank=True)
+    # The working group's public answer to an amendment, and the version that took it up.
+    outcome = models.CharField(_("answer"), max_length=16, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(_("reason for the answer"), blank=True)
+    outcome_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    taken_up_in = models.ForeignKey(
+        "guidance.Version",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="amendments_taken_up",
+        verbose_name=_("taken up in version"),
+    )
 
     objects = OrgCommentManager()
 
@@ -165,6 +191,11 @@ class OrgComment(XtdComment):
         return self.mail_language or languages.mail_language(self.language)
 
     @property
+    def is_amendment(self) -> bool:
+        """An amendment with wording: a proposal for quoted words of a passage."""
+        return bool(self.proposal and self.passage_key)
+
+    @property
     def is_anonymous(self) -> bool:
         return self.signature.anonymous
 
@@ -188,6 +219,8 @@ class ModerationEvent(models.Model):
         CORRECT_REJECT = "correct_reject", _("Correction rejected")
         MESSAGE = "message", _("Private message sent to the poster")
         LANGUAGE = "language", _("Language corrected")
+        ANSWER = "answer", _("Amendment answered")
+        TAKE_UP = "take_up", _("Amendment linked to a version")
 
     comment = models.ForeignKey(OrgComment, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)

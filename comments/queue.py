@@ -19,6 +19,7 @@ TRAIN_CLASSIFIER = "comments.tasks.train_classifier"
 SEND_DECISION_NOTICE = "comments.tasks.send_decision_notice"
 SCREEN_CORRECTION = "comments.tasks.screen_correction"
 SEND_PRIVATE_MESSAGE = "comments.tasks.send_private_message"
+SEND_AMENDMENT_ANSWER = "comments.tasks.send_amendment_answer"
 
 NAMES = (
     SEND_CONFIRMATION,
@@ -28,6 +29,7 @@ NAMES = (
     SEND_DECISION_NOTICE,
     SCREEN_CORRECTION,
     SEND_PRIVATE_MESSAGE,
+    SEND_AMENDMENT_ANSWER,
 )
 
 

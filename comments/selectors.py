@@ -14,7 +14,7 @@ from django.db.models import Case, Count, Exists, F, Model, OuterRef, Q, When
 from django.utils.translation import ngettext
 
 from campaign.organisations.models import Organisation
-from comments.models import Display, Kind, ModerationEvent, OrgComment, State
+from comments.models import Display, Kind, ModerationEvent, OrgComment, Outcome, State
 from comments.targets import CommentTarget, in_scope
 
 
@@ -33,6 +33,7 @@ PUBLIC_FIELDS = (
     "id", "thread_id", "parent_id", "level", "order", "submit_date", "user_name", "comment_html", "kind",
     "organisation_name", "organisation_id", "city", "country", "on_behalf_of", "language", "display",
     "show_country", "version_id", "content_type_id", "object_pk", "official", "state", "edited_at",
+    "passage_key", "quote", "proposal", "outcome", "outcome_reason", "taken_up_in_id",
 )  # fmt: skip
 
 # What a comment's public signature is made of (comments.signature).
@@ -87,6 +88,8 @@ class ThreadPage:
     languages: dict[str, int] = field(default_factory=dict)
     #: The language the threads were narrowed to ('' for all).
     language: str = ""
+    #: The passage the threads were narrowed to ('' for all).
+    passage: str = ""
 
 
 def thread_page(
@@ -96,6 +99,7 @@ def thread_page(
     newest_first: bool = False,
     per_page: int = 50,
     language: str = "",
+    passage: str = "",
 ):
     """Return one page of a target's visible threads: top-level comments paginated, replies included.
 
@@ -109,9 +113,14 @@ def thread_page(
     by_language = dict(top.order_by().values_list("language").annotate(n=Count("id")))
     if language:
         top = top.filter(language=language)
+    if passage:
+        # The discussions on one passage: those whose first comment points at it.
+        top = top.filter(passage_key=passage)
     ordering = ("-submit_date", "-id") if newest_first else ("submit_date", "id")
     paginator = Paginator(top.order_by(*ordering).values_list("thread_id", flat=True), per_page)
     paginator.count = by_language.get(language, 0) if language else sum(by_language.values())
+    if passage:
+        paginator.count = top.count()
     page = paginator.get_page(page_number)
     thread_ids = list(page.object_list)
     position = {thread_id: index for index, thread_id in enumerate(thread_ids)}
@@ -125,6 +134,7 @@ def thread_page(
             version_label=F("version__label"),
             organisation_verified_at=member_badge(),
             organisation_linked_name=F("organisation__name"),
+            taken_up_number=F("taken_up_in__number"),
         )
         .order_by()
     )
@@ -132,7 +142,14 @@ def thread_page(
     # sort whole rows (texts included), on disk once a section has thousands of comments.
     comments.sort(key=lambda c: (position[c.thread_id], c.order))
     comments = _drop_empty_placeholders(comments)
-    return ThreadPage(page=page, comments=comments, total=paginator.count, languages=by_language, language=language)
+    return ThreadPage(
+        page=page,
+        comments=comments,
+        total=paginator.count,
+        languages=by_language,
+        language=language,
+        passage=passage,
+    )
 
 
 def visible_replies(comment: OrgComment) -> int:
@@ -167,6 +184,63 @@ def section_counts(sections) -> dict[int, list[tuple[str, str]]]:
         section_id: [(kind, count_label(kind, kinds[kind])) for kind in KIND_ORDER if kind in kinds]
         for section_id, kinds in by_section.items()
     }
+
+
+def passage_counts(section) -> dict[str, list[tuple[str, str]]]:
+    """Return {passage anchor: [(kind, "2 amendments"), ...]} of a section's visible comments, in one query."""
+    rows = (
+        OrgComment.objects.visible()
+        .for_target(section)
+        .exclude(passage_key="")
+        .order_by()
+        .values_list("passage_key", "kind")
+        .annotate(n=Count("id"))
+    )
+    by_passage: dict[str, dict[str, int]] = defaultdict(dict)
+    for key, kind, n in rows:
+        by_passage[key][kind] = n
+    return {
+        key: [(kind, count_label(kind, kinds[kind])) for kind in KIND_ORDER if kind in kinds]
+        for key, kinds in by_passage.items()
+    }
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    label: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class VersionResponses:
+    """The published amendments a version took up, for "changed in response to N amendments from M organisations"."""
+
+    amendments: int
+    organisations: int
+    items: list[Response]
+
+
+def version_responses(version) -> VersionResponses | None:
+    """The visible amendments linked to ``version`` (desk: "taken up in"), signed as their posters chose; one query."""
+    found = list(
+        OrgComment.objects.visible()
+        .filter(taken_up_in=version)
+        .only(*SIGNATURE_FIELDS, "outcome", "passage_key", "object_pk", "content_type_id", "submit_date")
+        .annotate(organisation_verified_at=member_badge(), organisation_linked_name=F("organisation__name"))
+        .order_by("submit_date", "id")
+    )
+    if not found:
+        return None
+    outcomes = dict(Outcome.choices)
+    items = []
+    for comment in found:
+        who = comment.signature.who
+        items.append(
+            Response(url=comment.get_absolute_url(), label=who, outcome=str(outcomes.get(comment.outcome, "")))
+        )
+    organisations = {c.signature.organisation.casefold() for c in found if c.signature.organisation}
+    return VersionResponses(amendments=len(found), organisations=len(organisations), items=items)
 
 
 def count_label(kind: str, n: int) -> str:

@@ -129,6 +129,9 @@ class Submission:
     followup: bool = False
     form_seconds: int | None = None  # from the form's signed render time to the post
     honeypot_filled: bool = False
+    passage_key: str = ""  # the passage of the section it is about (guidance.passages)
+    quote: str = ""  # the words of that passage it quotes (the whole passage, or a selection)
+    proposal: str = ""  # an amendment's proposed wording for the quoted words
 
 
 def comment_submit(
@@ -206,6 +209,9 @@ def comment_submit(
         # Mail goes out in the comment's language if the site speaks it, else in the page's.
         mail_language=languages.mail_language(language, translation.get_language()),
         version=submission.version,
+        passage_key=submission.passage_key,
+        quote=submission.quote,
+        proposal=submission.proposal,
         state=State.PENDING if by_account else State.UNCONFIRMED,
         state_changed_at=now,
         fingerprint=text_fingerprint,

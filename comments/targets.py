@@ -33,6 +33,11 @@ class CommentTarget(Protocol):
         """The targets whose comments count as this one's: itself, and for a whole, its parts."""
         ...
 
+    def comment_passages(self) -> list:
+        """The passages a comment may point at, in reading order, in the target's current text: objects
+        with ``key`` (a lasting anchor; "" for a heading), ``text`` and ``html``. Empty for a whole."""
+        ...
+
 
 def in_scope(target: CommentTarget) -> Q:
     """A filter on comments: those posted on the target or on any of its parts, as subqueries (one query)."""

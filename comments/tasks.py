@@ -133,3 +133,12 @@ def screen_correction(revision_id: int) -> float | None:
 def send_private_message(message_id: int) -> bool:
     """Mail a coordinator's private answer to the poster, once; the id is all the task is given."""
     return revisions.private_message_deliver(message_id=message_id, send=mail.send_private_message)
+
+
+@shared_task(name=queue.SEND_AMENDMENT_ANSWER, **RETRY)
+def send_amendment_answer(comment_id: int) -> None:
+    """Tell the poster of an amendment the working group's answer, in their language, once per answer."""
+    comment = OrgComment.objects.filter(pk=comment_id).first()
+    if comment is None or not comment.outcome or comment.state != State.APPROVED or not comment.user_email:
+        return
+    mail.send_amendment_answer(comment)

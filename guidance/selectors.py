@@ -108,6 +108,16 @@ def toc(version: Version | None) -> list[SectionText]:
     return texts
 
 
+def version_responses(version: Version):
+    """What a version took up of readers' proposals, from the hook GUIDANCE_VERSION_RESPONSES (one query).
+
+    The hook returns an object with ``amendments``, ``organisations`` and ``items`` (each with a
+    ``url`` and a ``label``), or None when the version took up nothing; guidance knows nothing of comments.
+    """
+    hook = getattr(settings, "GUIDANCE_VERSION_RESPONSES", "")
+    return import_string(hook)(version) if hook else None
+
+
 def reading(version: Version) -> list[SectionText]:
     """Return a version's sections with their rendered bodies, in one query."""
     return list(SectionText.objects.for_reading(version))

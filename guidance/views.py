@@ -26,6 +26,7 @@ from guidance.selectors import (
     reading,
     section_page,
     toc,
+    version_responses,
 )
 
 
@@ -108,7 +109,7 @@ def _find_version(slug: str, number: int, lang: str | None) -> tuple[Document, P
 @public_page
 def version(request: HttpRequest, slug: str, number: int, lang: str | None = None) -> HttpResponse:
     """Show the full text of a version, one anchor per section."""
-    return _version_page(request, slug, number, lang, "guidance/version.html", Version.get_absolute_url)
+    return _version_page(request, slug, number, lang, "guidance/version.html", Version.get_absolute_url, responses=True)
 
 
 @public_page
@@ -118,13 +119,17 @@ def version_print(request: HttpRequest, slug: str, number: int, lang: str | None
 
 
 def _version_page(
-    request: HttpRequest, slug: str, number: int, lang: str | None, template: str, address
+    request: HttpRequest, slug: str, number: int, lang: str | None, template: str, address, *, responses=False
 ) -> HttpResponse:
     doc, versions, found = _find_version(slug, number, lang)
     if lang is not None and not found.is_translation:
         # /v2/en/ for an English original: one address per text.
         return redirect(address(found), permanent=True)
-    return render(request, template, _reading_context(doc, versions, found))
+    context = _reading_context(doc, versions, found)
+    if responses:
+        # What the version took up of readers' amendments (their original's, for a translation).
+        context["responses"] = version_responses(found.translation_of if found.is_translation else found)
+    return render(request, template, context)
 
 
 @public_page

@@ -11,7 +11,7 @@ from campaign.organisations.models import Organisation
 from comments import languages
 from comments.desk import selectors
 from comments.desk_services import DECISIONS
-from comments.models import KeywordRule, Kind, ModerationEvent, RejectionReason
+from comments.models import KeywordRule, Kind, ModerationEvent, Outcome, RejectionReason
 
 ORDER_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first"))]
 DECISION_LABELS = {"approve": _("Approve"), "reject": _("Reject"), "spam": _("Spam"), "not_spam": _("Not spam")}
@@ -133,6 +133,19 @@ class PrivateMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=settings.COMMENTS_TEXT_MAX_LENGTH,
     )
+
+
+class AmendmentAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Answer"), choices=Outcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason (public, and mailed to the poster)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class TakeUpForm(forms.Form):
+    version = forms.IntegerField(label=_("Taken up in version"), required=False, min_value=1)
 
 
 class LanguageForm(forms.Form):

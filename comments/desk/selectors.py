@@ -18,9 +18,9 @@ from django.utils.translation import gettext
 
 from comments import findings
 from comments.desk.access import COORDINATORS_GROUP
-from comments.models import ModerationEvent, OrgComment, State
+from comments.models import Kind, ModerationEvent, OrgComment, State
 from comments.services import TRANSITIONS
-from guidance.models import Document, Section, SectionText
+from guidance.models import Document, Section, SectionText, Version
 
 PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
@@ -307,3 +307,77 @@ def actor_choices() -> list[tuple[str, str]]:
         .values_list("pk", "username")
     )
     return [("system", gettext("system"))] + [(str(pk), username) for pk, username in users]
+
+
+# --- Amendments ------------------------------------------------------------------------------------
+
+AMENDMENT_VIEWS = ("open", "changed", "answered", "all")
+
+
+@dataclass
+class AmendmentItem:
+    """A published amendment with wording, as the working group answers it."""
+
+    comment: OrgComment
+    target: Target | None
+    now: str | None  # the passage's words in the newest text (None: the passage is gone)
+    later: list[Version]  # published versions after the one it was written on, newest first
+
+    @property
+    def changed(self) -> bool:
+        """The passage reads differently now than the words the amendment quoted."""
+        return self.now is None or self.comment.quote not in self.now
+
+
+def amendments(view: str = "open") -> QuerySet:
+    """Published amendments with proposed wording: those still to answer (open), those whose passage
+    changed and that no version is linked to yet (changed), those answered, or all; oldest first."""
+    found = (
+        OrgComment.objects.filter(state=State.APPROVED, kind=Kind.AMEND)
+        .exclude(proposal="")
+        .exclude(passage_key="")
+        .select_related("organisation", "version", "taken_up_in")
+        .only(*DESK_FIELDS, "passage_key", "quote", "proposal", "outcome", "outcome_reason", "taken_up_in__number")
+    )
+    if view == "open":
+        found = found.filter(outcome="")
+    elif view == "answered":
+        found = found.exclude(outcome="")
+    elif view == "changed":
+        found = found.filter(taken_up_in__isnull=True)
+    return found.order_by("submit_date", "id")
+
+
+def amendment_items(rows: list[OrgComment]) -> list[AmendmentItem]:
+    """The page's amendments with their pages, their passages as they read now and the later versions:
+    four queries whatever the number of amendments (targets, newest texts, versions)."""
+    links = target_links(rows)
+    section_ids = {int(c.object_pk) for c in rows if c.object_pk.isdigit()}
+    newest: dict[int, dict[str, str]] = {}
+    texts = (
+        SectionText.objects.filter(section_id__in=section_ids, version__in=Version.objects.published().originals())
+        .order_by("section_id", "-version__number")
+        .values_list("section_id", "passages")
+    )
+    for section_id, stored in texts:
+        if section_id not in newest:
+            newest[section_id] = {p["key"]: p["text"] for p in stored or [] if p.get("key")}
+    documents = {c.version.document_id for c in rows if c.version_id}
+    versions = list(Version.objects.published().originals().filter(document_id__in=documents).order_by("-number"))
+    items = []
+    for c in rows:
+        passages = newest.get(int(c.object_pk), {}) if c.object_pk.isdigit() else {}
+        later = [
+            v
+            for v in versions
+            if c.version_id and v.document_id == c.version.document_id and v.number > c.version.number
+        ]
+        items.append(
+            AmendmentItem(
+                comment=c,
+                target=links.get((c.content_type_id, c.object_pk)),
+                now=passages.get(c.passage_key),
+                later=later,
+            )
+        )
+    return items

@@ -17,6 +17,9 @@ urlpatterns = [
     path("c/<int:comment_id>/log/", views.comment_log, name="comment-log"),
     path("c/<int:comment_id>/message/", views.private_message, name="message"),
     path("c/<int:comment_id>/language/", views.comment_language, name="language"),
+    path("amendments/", views.amendments, name="amendments"),
+    path("c/<int:comment_id>/answer/", views.amendment_answer, name="amendment-answer"),
+    path("c/<int:comment_id>/take-up/", views.amendment_take_up, name="amendment-take-up"),
     path("corrections/", views.corrections, name="corrections"),
     path(
         "corrections/<int:revision_id>/approve/",

@@ -27,6 +27,7 @@ from comments.desk.access import coordinator_required
 from comments.desk.forms import (
     DECISION_LABELS,
     TRANSLATED,
+    AmendmentAnswerForm,
     AuditFilterForm,
     BulkForm,
     CorrectionRejectForm,
@@ -38,8 +39,10 @@ from comments.desk.forms import (
     QueueFilterForm,
     RejectForm,
     RejectionReasonForm,
+    TakeUpForm,
 )
 from comments.models import CommentRevision, KeywordRule, OrgComment, RejectionReason, State
+from guidance.models import Version
 
 UNDO_KEY = "desk_undo_spam"
 DONE = {
@@ -227,6 +230,88 @@ def comment_language(request: HttpRequest, comment_id: int) -> HttpResponseRedir
         failed=_("The language was not changed: %(problem)s"),
         done=lambda changed: (
             _("Comment #%(id)s is now marked as %(language)s.") % {"id": comment_id, "language": changed.language_name}
+        ),
+    )
+
+
+# --- Amendments --------------------------------------------------------------------------------
+
+
+@coordinator_required
+@require_GET
+def amendments(request: HttpRequest) -> HttpResponse:
+    """Published amendments with wording, for the working group to answer and to link to a version."""
+    view = request.GET.get("show", "open")
+    if view not in selectors.AMENDMENT_VIEWS:
+        view = "open"
+    page = Paginator(selectors.amendments(view), 25).get_page(request.GET.get("page", 1))
+    return render(
+        request,
+        "desk/amendments.html",
+        {
+            "page": page,
+            "items": selectors.amendment_items(list(page.object_list)),
+            "view": view,
+            "views": [
+                ("open", _("To answer")),
+                ("changed", _("Not linked to a version")),
+                ("answered", _("Answered")),
+                ("all", _("All")),
+            ],
+            "answer_form": AmendmentAnswerForm(),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@coordinator_required
+@require_POST
+def amendment_answer(request: HttpRequest, comment_id: int) -> HttpResponseRedirect:
+    """Answer an amendment for the working group: public, and mailed to its poster."""
+    comment = get_object_or_404(OrgComment, pk=comment_id)
+    return _carry_out(
+        request,
+        AmendmentAnswerForm(request.POST),
+        lambda data: desk_services.amendment_answer(
+            comment=comment, outcome=data["outcome"], reason=data["reason"], by=request.user
+        ),
+        failed=_("The amendment was not answered: %(problem)s"),
+        done=lambda answered: (
+            _("Amendment #%(id)s is answered: %(outcome)s.")
+            % {"id": comment_id, "outcome": answered.get_outcome_display()}
+        ),
+    )
+
+
+@coordinator_required
+@require_POST
+def amendment_take_up(request: HttpRequest, comment_id: int) -> HttpResponseRedirect:
+    """Link an amendment to the version that took it up (or remove the link)."""
+    comment = get_object_or_404(OrgComment.objects.select_related("version"), pk=comment_id)
+
+    def take_up(data):
+        version = None
+        if data.get("version"):
+            document = comment.version.document_id if comment.version_id else None
+            version = (
+                Version.objects.published().originals().filter(document_id=document, number=data["version"]).first()
+            )
+            if version is None:
+                raise desk_services.DeskError(
+                    _("There is no published version %(number)s.") % {"number": data["version"]}
+                )
+        return desk_services.amendment_take_up(comment=comment, version=version, by=request.user)
+
+    return _carry_out(
+        request,
+        TakeUpForm(request.POST),
+        take_up,
+        failed=_("The amendment was not linked: %(problem)s"),
+        done=lambda linked: (
+            _("Amendment #%(id)s is linked to version %(number)s.")
+            % {"id": comment_id, "number": linked.taken_up_in.number}
+            if linked.taken_up_in_id
+            else _("Amendment #%(id)s is no longer linked to a version.") % {"id": comment_id}
         ),
     )
 

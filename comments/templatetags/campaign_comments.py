@@ -18,8 +18,9 @@ from django_countries import countries
 
 from comments import languages, selectors
 from comments.forms import OrgCommentForm
-from comments.models import Kind, State
+from comments.models import Kind, Outcome, State
 from comments.services import max_thread_level
+from guidance.diff import word_diff
 
 register = template.Library()
 
@@ -40,7 +41,7 @@ class _Thread:
     which prints the result; tests/comments check the page).
     """
 
-    def __init__(self, *, target, current_number: int | None) -> None:
+    def __init__(self, *, target, current_number: int | None, passages: dict[str, str] | None = None) -> None:
         self.kinds = {value: escape(label) for value, label in Kind.choices}
         self.months = {number: str(name).title() for number, name in MONTHS_3.items()}  # the "M" of |date
         self.countries: dict[str, str] = {}
@@ -63,6 +64,17 @@ class _Thread:
         self.language_names: dict[str, str] = {}
         self.withdrawn = escape(gettext("This comment was withdrawn by its author."))
         self.edited = f' · <span class="edited">{escape(gettext("edited"))}</span>'
+        # Comments on a passage: what it quoted, whether the passage changed since, an amendment's answer.
+        self.passages = passages or {}
+        self.target_url = escape(target.get_absolute_url()) if self.passages else ""
+        self.text_language = html_escape(getattr(target.comment_document(), "language", "") or "")
+        self.on_passage = escape(gettext("On this paragraph"))
+        self.proposed = escape(gettext("Proposed wording, as changes to the text:"))
+        self.passage_removed = escape(gettext("This paragraph is no longer in the current text."))
+        self.passage_changed = escape(gettext("This passage has changed since: see what changed."))
+        self.outcomes = {value: escape(label) for value, label in Outcome.choices}
+        self.answer = gettext("Answer of the working group: %(outcome)s")
+        self.taken_up = gettext("Taken up in version %(number)s")
 
     def country(self, code: str) -> str:
         if code not in self.countries:
@@ -86,6 +98,42 @@ class _Thread:
                     note += f' (<a href="{escape(url)}">{self.since}</a>)'
             self.versions[comment.version_id] = note
         return self.versions[comment.version_id]
+
+    def passage(self, comment) -> str:
+        """The passage a comment is about: the words it quoted (an amendment's as changes), and whether
+        the passage reads differently now or is gone."""
+        key = html_escape(comment.passage_key)
+        current = self.passages.get(comment.passage_key)
+        if current is None:
+            status = f'<p class="notice">{self.passage_removed}</p>\n'
+        elif comment.quote and comment.quote not in current:
+            status = f'<p class="notice">{self.passage_changed}'
+            if comment.version_number is not None and self.current_number:
+                url = self.target.comment_changes_url(comment.version_number, self.current_number)
+                status = f'<p class="notice"><a href="{escape(url)}">{self.passage_changed}</a>'
+            status += "</p>\n"
+        else:
+            status = ""
+        link = f'<a href="{self.target_url}#{key}">{self.on_passage}</a>' if current is not None else self.on_passage
+        lang = f' lang="{self.text_language}"' if self.text_language else ""
+        if comment.proposal:
+            changes = word_diff(comment.quote, comment.proposal)
+            words = f'<p class="meta">{self.proposed}</p>\n<p class="diff"{lang}>{changes}</p>'
+        else:
+            words = f"<blockquote{lang}><p>{html_escape(comment.quote)}</p></blockquote>"
+        return f'<div class="passage-ref">\n<p class="meta">{link}</p>\n{words}\n{status}</div>\n'
+
+    def outcome(self, comment) -> str:
+        """The working group's public answer to an amendment, and the version that took it up."""
+        number = getattr(comment, "taken_up_number", None)
+        taken = escape(self.taken_up % {"number": number}) if number is not None else ""
+        if not comment.outcome:
+            return f'<p class="outcome">{taken}.</p>\n' if taken else ""
+        label = self.outcomes.get(comment.outcome, "")
+        answer = _translate_with(self.answer, outcome=mark_safe(f"<strong>{label}</strong>"))  # noqa: S308
+        reason = f" {html_escape(comment.outcome_reason)}" if comment.outcome_reason else ""
+        taken = f" {taken}." if taken else ""
+        return f'<p class="outcome outcome-{html_escape(comment.outcome)}">{answer}.{reason}{taken}</p>\n'
 
     def placeholder(self, comment) -> str:
         """What stands in a thread for a comment its author withdrew: no text, no signature, no date,
@@ -136,7 +184,9 @@ class _Thread:
             f"{self.version(comment) if comment.version_id else ''}"
             f"{self.edited if comment.edited_at else ''}\n"
             f' · <a href="#c{pk}" aria-label="{self.link}">#</a>\n</header>\n'
+            f"{self.passage(comment) if comment.passage_key else ''}"
             f'<div class="comment-body" lang="{lang}" dir="auto">{comment.comment_html}</div>\n'
+            f"{self.outcome(comment)}"
             f"{reply}</article>\n</li>\n"
         )
 
@@ -212,15 +262,26 @@ def comments_for(context, target, current_version=None):
     request = context["request"]
     newest_first = request.GET.get("order") == "newest"
     language = request.GET.get("language", "")
+    passages = {p.key: p.text for p in target.comment_passages() if p.key}
+    passage = request.GET.get("passage", "")
+    passage = passage if passage in passages else ""
     result = selectors.thread_page(
         target,
         page_number=request.GET.get("page", 1),
         newest_first=newest_first,
         per_page=settings.COMMENTS_PAGE_SIZE,
         language=language if languages.is_known(language) else "",
+        passage=passage,
     )
-    thread = _Thread(target=target, current_number=current_version.number if current_version else None)
+    thread = _Thread(
+        target=target, current_number=current_version.number if current_version else None, passages=passages
+    )
     initial = {"version": current_version.pk} if current_version else {}
+    if passage:
+        # "Comment on this paragraph" and "Propose new wording" (no script needed): the form starts there.
+        initial["passage"] = passage
+        if request.GET.get("kind") == Kind.AMEND:
+            initial.update(kind=Kind.AMEND, proposal=passages[passage])
     page = result.page
     return {
         "request": request,
@@ -236,8 +297,15 @@ def comments_for(context, target, current_version=None):
             "previous": _link(request, page=page.previous_page_number()) if page.has_previous() else "",
             "next": _link(request, page=page.next_page_number()) if page.has_next() else "",
             "all_languages": _link(request, language="", page=""),
+            "all_passages": _link(request, passage="", kind="", page=""),
         },
         "form": _blank_form(target, initial),
         "feed_url": target.comment_feed_url(),
         "current_version": current_version,
     }
+
+
+@register.simple_tag
+def amendment_diff(comment) -> str:
+    """An amendment's proposed wording as changes to the words it quoted (guidance.diff, escaped)."""
+    return word_diff(comment.quote, comment.proposal)

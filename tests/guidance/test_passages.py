@@ -41,13 +41,14 @@ def first(document):
 
 
 def test_every_paragraph_list_and_quote_gets_an_anchor_and_headings_none():
-    blocks = render_blocks(f"{ACCESS}\n\n### Funding\n\n- one\n- two\n\n> {MONEY}\n")
-    passages = of_markdown(f"{ACCESS}\n\n### Funding\n\n- one\n- two\n\n> {MONEY}\n", [])
+    body = f"{ACCESS}\n\n### Funding\n\n- one\n- two\n\n> {MONEY}\n"
+    blocks = render_blocks(body)
+    passages = of_markdown(body, [])
     assert [bool(p.key) for p in passages] == [True, False, True, True]
     assert len({p.key for p in passages if p.key}) == 3
     assert [b.text for b in blocks] == [ACCESS, "Funding", "one two", MONEY]
     # Joined, the passages are the body as a whole renders it.
-    assert "\n".join(b.html for b in blocks) == render_markdown(f"{ACCESS}\n\n### Funding\n\n- one\n- two\n\n> {MONEY}\n")
+    assert "\n".join(b.html for b in blocks) == render_markdown(body)
 
 
 def test_anchors_survive_a_reordered_section(document, first):

@@ -610,9 +610,9 @@ def big_note(request, db):
     [
         ("/", 5),  # + the comment counts of the contents, + the endorsements counted
         ("/note/big-note/", 5),  # + comment counts, + the comment count of the thread
-        ("/note/big-note/v2/", 3),
-        ("/note/big-note/v1/", 3),
-        ("/note/big-note/v2/fr/", 4),  # + the originals it was translated from, and the current ones
+        ("/note/big-note/v2/", 4),  # + the amendments it took up
+        ("/note/big-note/v1/", 4),
+        ("/note/big-note/v2/fr/", 5),  # + the originals it was translated from, and the current ones
         ("/fr/note/big-note/", 5),
         ("/fr/note/big-note/sections/section-3/", 5),  # + the comment counts of its passages
         ("/note/big-note/sections/section-3/?side=fr", 4),
