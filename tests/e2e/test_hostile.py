@@ -36,7 +36,8 @@ for (const name of ["alert", "confirm", "prompt", "print"]) {
 INSPECT = """() => {
   const found = [];
   for (const script of document.querySelectorAll("script")) {
-    const ours = ["desk.js", "comment-form.js"].some((name) => script.src.endsWith("/static/js/" + name));
+    const ours = ["desk.js", "comment-form.js", "passages.js"].some(
+      (name) => script.src.endsWith("/static/js/" + name));
     if (!ours || script.textContent.trim()) {
       found.push("script " + script.outerHTML.slice(0, 80));
     }

@@ -110,9 +110,9 @@ def test_a_browser_loads_a_section_with_50_threads_in_under_100_kb_from_this_sit
     assert response.status == 200
     assert response.header_value("content-encoding") == "gzip"
     assert page_nojs.locator("#comments li.comment.level-0").count() == THREADS
-    # No inline script: at most the form's own file, which a browser without JavaScript never fetches.
+    # No inline script: at most the form's and the passages' own files, never fetched without JavaScript.
     sources = page_nojs.locator("script").evaluate_all("(scripts) => scripts.map((s) => s.getAttribute('src'))")
-    assert set(sources) <= {"/static/js/comment-form.js"}, sources
+    assert set(sources) <= {"/static/js/comment-form.js", "/static/js/passages.js"}, sources
     assert not any(url.endswith(".js") for url, _ in transfers), transfers
     assert any(url.endswith(".css") for url, _ in transfers), transfers
     total = sum(size for _, size in transfers)

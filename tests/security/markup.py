@@ -69,7 +69,16 @@ TEMPLATE_TAGS: dict[str, frozenset[str]] = {
         "section": set(),
         "article": {"data-desk-item"},
         # The form's error summary takes the focus; the signature preview carries its texts for the script.
-        "div": {"data-group", "autofocus", "data-anonymous", "data-on-behalf", "aria-live"},
+        # The section body carries the selection buttons' texts for its script (static/js/passages.js).
+        "div": {
+            "data-group",
+            "autofocus",
+            "data-anonymous",
+            "data-on-behalf",
+            "aria-live",
+            "data-select-comment",
+            "data-select-amend",
+        },
         "h1": set(),
         "h2": set(),
         "h3": set(),
