@@ -63,6 +63,9 @@ class _Thread:
         self.language_names: dict[str, str] = {}
         self.withdrawn = escape(gettext("This comment was withdrawn by its author."))
         self.edited = f' · <span class="edited">{escape(gettext("edited"))}</span>'
+        # A comment brought over from the old page (comments.imports) says so beside its date.
+        imported = gettext("from the original campaign page")
+        self.imported = f' · <span class="imported">{escape(imported)}</span>'
 
     def country(self, code: str) -> str:
         if code not in self.countries:
@@ -133,6 +136,7 @@ class _Thread:
             f" · {self.language(comment.language)}"
             f' · <time datetime="{local.isoformat(timespec="seconds")}">'
             f"{local.day} {self.months[local.month]} {local.year:04d}</time>"
+            f"{self.imported if comment.origin else ''}"
             f"{self.version(comment) if comment.version_id else ''}"
             f"{self.edited if comment.edited_at else ''}\n"
             f' · <a href="#c{pk}" aria-label="{self.link}">#</a>\n</header>\n'
