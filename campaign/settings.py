@@ -398,6 +398,9 @@ COMMENTS_MUTE_LINK_DAYS = env.int("COMMENTS_MUTE_LINK_DAYS", 90, minimum=1)
 # The coordinators' address that reads replies (the Reply-To of decisions and private answers).
 # Unset, mail never asks a poster to reply: the sender address (DEFAULT_FROM_EMAIL) reads nothing.
 COMMENTS_REPLY_TO = env.str("COMMENTS_REPLY_TO", "")
+# manage.py import_wordpress keeps the commenters' emails of a WordPress export only when this is
+# true (a private answer can then reach them; no page shows them). By default it keeps none.
+COMMENTS_IMPORT_KEEP_EMAIL = env.bool("COMMENTS_IMPORT_KEEP_EMAIL", False)
 
 # --- Logging --------------------------------------------------------------------
 LOGGING = {

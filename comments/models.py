@@ -49,6 +49,13 @@ class Outcome(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+class Origin(models.TextChoices):
+    """Where a comment was written: on this site, or brought over from the original campaign page."""
+
+    SITE = "", _("this site")
+    WORDPRESS = "wordpress", _("the original campaign page (WordPress)")
+
+
 class OrgCommentQuerySet(models.QuerySet):
     def visible(self) -> OrgCommentQuerySet:
         """Return what the public may see: approved, with every ancestor approved.
@@ -132,6 +139,13 @@ class OrgComment(XtdComment):
         related_name="amendments_taken_up",
         verbose_name=_("taken up in version"),
     )
+    # A comment brought over by an import (``manage.py import_wordpress``) says where it came from, and
+    # keeps the key of its row there (the export's site and the comment's number), so a second run
+    # of the same export finds it and imports nothing twice. Both are empty for comments posted here.
+    origin = models.CharField(
+        _("origin"), max_length=16, choices=Origin.choices, blank=True, default="", editable=False
+    )
+    import_key = models.CharField(max_length=255, blank=True, default="", editable=False)
 
     objects = OrgCommentManager()
 
@@ -140,6 +154,11 @@ class OrgComment(XtdComment):
         verbose_name_plural = pgettext_lazy("model", "comments")
         permissions = [("moderate_orgcomment", "Can moderate comments")]
         indexes = [models.Index(fields=["state", "state_changed_at"], name="orgcomment_state_changed")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_key"], condition=~models.Q(import_key=""), name="orgcomment_unique_import_key"
+            ),
+        ]
 
     def get_absolute_url(self, anchor_pattern: str = "#c%(id)s") -> str:
         return reverse("comments:permalink", kwargs={"comment_id": self.pk})

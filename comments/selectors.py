@@ -32,7 +32,7 @@ KIND_ORDER = [k.value for k in Kind]
 PUBLIC_FIELDS = (
     "id", "thread_id", "parent_id", "level", "order", "submit_date", "user_name", "comment_html", "kind",
     "organisation_name", "organisation_id", "city", "country", "on_behalf_of", "language", "display",
-    "show_country", "version_id", "content_type_id", "object_pk", "official", "state", "edited_at",
+    "show_country", "version_id", "content_type_id", "object_pk", "official", "state", "edited_at", "origin",
     "passage_key", "quote", "proposal", "outcome", "outcome_reason", "taken_up_in_id",
 )  # fmt: skip
 

@@ -184,6 +184,11 @@ def build(note) -> list[PageType]:
     approved_comment(section, parent=held, text="Our answer stays.", organisation_name="Rights Now")
     OrgComment.objects.filter(pk=held.pk).update(state=State.WITHDRAWN)
     OrgComment.objects.filter(pk=reply.pk).update(edited_at=timezone.now())  # a correction was approved
+    # Brought over from the original campaign page (manage.py import_wordpress): marked on the page and the desk.
+    legacy = approved_comment(section, text="We supported this on the old page.", name="Old reader", language="en")
+    legacy_waiting = _waiting(section, "Still waiting since the old page.", name="Old poster")
+    for n, imported in enumerate((legacy, legacy_waiting), start=1):
+        OrgComment.objects.filter(pk=imported.pk).update(origin="wordpress", import_key=f"https://old.example#{n}")
     unconfirmed = approved_comment(section, text="Waiting for my confirmation.", name="Sam")
     OrgComment.objects.filter(pk=unconfirmed.pk).update(state=State.UNCONFIRMED, is_public=False)
     confirm_token = services.issue_confirmation_token(comment_id=unconfirmed.pk)

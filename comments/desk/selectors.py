@@ -39,7 +39,7 @@ DESK_FIELDS = (
     "id", "thread_id", "parent_id", "level", "order", "submit_date", "user_name", "comment", "comment_html",
     "kind", "organisation_name", "organisation_id", "city", "country", "on_behalf_of", "language", "display",
     "version_id", "content_type_id", "object_pk", "state", "state_changed_at", "spam_score", "spam_reasons",
-    "campaign_group", "official", "is_public", "show_country",
+    "campaign_group", "official", "is_public", "show_country", "origin",
     "organisation__name", "organisation__verified_at", "version__label",
 )  # fmt: skip
 NEIGHBOUR_FIELDS = (

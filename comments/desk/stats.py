@@ -25,6 +25,10 @@ DECISIONS = (Action.APPROVE, Action.REJECT, Action.SPAM)
 # decision, and counts neither as automatic nor in the time to decide.
 SCREENING_DECIDED = Q(action=Action.SCREEN, new_state__in=(State.APPROVED, State.SPAM))
 DECIDED = Q(action__in=DECISIONS, actor__isnull=False) | SCREENING_DECIDED
+# Comments brought over from the original campaign page (comments.imports) were posted and decided
+# elsewhere, years before some of them: their arrival here is not the site's traffic, and a later
+# decision on one would count the years it waited. They stay in the waiting counts only.
+POSTED_HERE = Q(comment__origin="")
 WINDOW_DAYS = 30
 
 CHART_WIDTH = 720
@@ -85,7 +89,7 @@ def desk_stats(*, now: datetime | None = None, days_back: int = WINDOW_DAYS) -> 
     # Time from submission to the first decision, for comments submitted in the window.
     first: dict[int, tuple[timedelta, bool]] = {}
     decisions = (
-        ModerationEvent.objects.filter(DECIDED, comment__submit_date__gte=since)
+        ModerationEvent.objects.filter(DECIDED, POSTED_HERE, comment__submit_date__gte=since)
         .order_by("created", "id")
         .values_list("comment_id", "created", "actor_id", "comment__submit_date")
     )
@@ -97,7 +101,7 @@ def desk_stats(*, now: datetime | None = None, days_back: int = WINDOW_DAYS) -> 
 
     by_day = {first_day + timedelta(days=n): Day(day=first_day + timedelta(days=n)) for n in range(days_back)}
     rows = (
-        ModerationEvent.objects.filter(Q(action=Action.SUBMIT) | DECIDED, created__gte=since)
+        ModerationEvent.objects.filter(Q(action=Action.SUBMIT) | DECIDED, POSTED_HERE, created__gte=since)
         .annotate(
             day=TruncDate("created"),
             system=Case(When(SCREENING_DECIDED, then=Value(True)), default=Value(False), output_field=BooleanField()),

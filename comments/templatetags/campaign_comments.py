@@ -75,6 +75,9 @@ class _Thread:
         self.outcomes = {value: escape(label) for value, label in Outcome.choices}
         self.answer = gettext("Answer of the working group: %(outcome)s")
         self.taken_up = gettext("Taken up in version %(number)s")
+        # A comment brought over from the old page (comments.imports) says so beside its date.
+        imported = gettext("from the original campaign page")
+        self.imported = f' · <span class="imported">{escape(imported)}</span>'
 
     def country(self, code: str) -> str:
         if code not in self.countries:
@@ -181,6 +184,7 @@ class _Thread:
             f" · {self.language(comment.language)}"
             f' · <time datetime="{local.isoformat(timespec="seconds")}">'
             f"{local.day} {self.months[local.month]} {local.year:04d}</time>"
+            f"{self.imported if comment.origin else ''}"
             f"{self.version(comment) if comment.version_id else ''}"
             f"{self.edited if comment.edited_at else ''}\n"
             f' · <a href="#c{pk}" aria-label="{self.link}">#</a>\n</header>\n'

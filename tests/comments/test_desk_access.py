@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # The desk URLs that are pages (GET); every other desk URL is an action that takes POST only.
 PAGES = {
+    "desk:amendments",
     "desk:corrections",
     "desk:home",
     "desk:queue",
@@ -31,7 +32,7 @@ PAGES = {
     "desk:stats",
 }
 # How many desk URLs there are at least; raise it when adding one.
-DESK_URL_COUNT = 23
+DESK_URL_COUNT = 26
 
 _CONVERTER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
