@@ -614,12 +614,12 @@ def big_note(request, db):
         ("/note/big-note/v1/", 3),
         ("/note/big-note/v2/fr/", 4),  # + the originals it was translated from, and the current ones
         ("/fr/note/big-note/", 5),
-        ("/fr/note/big-note/sections/section-3/", 4),
-        ("/note/big-note/sections/section-3/?side=fr", 4),
+        ("/fr/note/big-note/sections/section-3/", 5),
+        ("/note/big-note/sections/section-3/?side=fr", 5),
         ("/note/big-note/v2/print/", 3),
-        ("/note/big-note/sections/section-3/", 4),  # + the comment count of the thread
-        ("/note/big-note/sections/section-11/", 4),
-        ("/note/big-note/sections/section-3/?from=1&to=2", 4),
+        ("/note/big-note/sections/section-3/", 5),  # + the comment count of the thread, + the sections beside
+        ("/note/big-note/sections/section-11/", 5),
+        ("/note/big-note/sections/section-3/?from=1&to=2", 5),
         ("/note/big-note/compare/v1/v2/", 4),
         ("/note/big-note/compare/?a=1&b=2", 2),
     ],
