@@ -464,3 +464,49 @@ def _section_diff(sec, asked, versions, texts, default_from, shown_in):
         elif not missing:
             diff = SectionChange(sec, texts[diff_from.pk], texts[diff_to.pk])
     return diff_from, diff_to, diff, errors, notes
+
+
+# --- A section in two versions, side by side ---------------------------------------------------------
+
+
+@dataclass
+class SectionComparison:
+    """One section as it reads in two published versions (absent from one of them at most)."""
+
+    document: Document
+    section: Section
+    a: Version
+    b: Version
+    change: SectionChange
+    originals: list[Version]  # every published original, to choose two others
+
+    def context(self) -> dict:
+        """The page's template context: one name per field, and the section page's addresses."""
+        page = self.section.get_absolute_url()
+        return {
+            **{f.name: getattr(self, f.name) for f in fields(self)},
+            "form_action": f"{page}#diff-heading",
+            "inline_url": f"{self.section.comment_changes_url(self.a.number, self.b.number)}#diff-heading",
+        }
+
+
+def section_comparison(sec: Section, a: int, b: int) -> SectionComparison | None:
+    """Read a section in the published versions numbered ``a`` and ``b`` (two queries).
+
+    None when either version is not published, or when neither contains the section.
+    """
+    versions = published_versions(sec.document)
+    version_a, version_b = versions.get(a), versions.get(b)
+    if version_a is None or version_b is None:
+        return None
+    texts = section_texts(sec, [version_a, version_b])
+    if not texts:
+        return None
+    return SectionComparison(
+        document=sec.document,
+        section=sec,
+        a=version_a,
+        b=version_b,
+        change=SectionChange(sec, texts.get(version_a.pk), texts.get(version_b.pk)),
+        originals=versions.originals,
+    )
