@@ -13,7 +13,7 @@ from tests import factories
 NOTE = "/note/guidance-note"
 
 
-def pager(response) -> dict[str, tuple[str, str, str]]:
+def pager(response, name: str = "Previous and next sections") -> dict[str, tuple[str, str, str]]:
     """The page's previous/next links: rel -> (href, the label, the heading as read), from the parsed page."""
     assert response.status_code == 200
     tree = html5lib.parse(response.content, namespaceHTMLElements=False)
@@ -21,7 +21,7 @@ def pager(response) -> dict[str, tuple[str, str, str]]:
     if not navs:
         return {}
     assert len(navs) == 1
-    assert navs[0].get("aria-label") == "Previous and next sections"
+    assert navs[0].get("aria-label") == name
     links = {}
     for link in navs[0].iter("a"):
         label, heading = link.findall("span")
@@ -112,8 +112,8 @@ def test_it_names_the_sections_in_the_language_read(client, note):
     add_text(french, "rights-based-approach", 2, "Approche fondée sur les droits")
     # No French text for health services: its link keeps the English heading, marked as English.
     response = client.get(f"/fr{NOTE}/sections/rights-based-approach/")
-    links = pager(response)
-    assert links["prev"] == (f"/fr{NOTE}/sections/introduction/", "Previous section", "Présentation")
+    links = pager(response, "Sections précédente et suivante")
+    assert links["prev"] == (f"/fr{NOTE}/sections/introduction/", "Section précédente", "Présentation")
     assert links["next"][0] == f"/fr{NOTE}/sections/health-services/"
     assert links["next"][2] == "3 Health services"
     page = response.content.decode()
@@ -143,3 +143,10 @@ def test_it_reads_the_sections_beside_in_one_query_whatever_their_number(client,
     links = pager(client.get(f"/note/long-note/sections/part-{middle}/"))
     assert links["prev"][2] == f"Part {middle - 1}"
     assert links["next"][2] == f"Part {middle + 1}"
+
+
+def test_it_names_the_links_in_the_pages_language(client, note):
+    page = client.get(f"/ru{NOTE}/sections/rights-based-approach/").content.decode()
+    assert 'aria-label="Предыдущий и следующий разделы"' in page
+    assert "Предыдущий раздел" in page
+    assert "Следующий раздел" in page

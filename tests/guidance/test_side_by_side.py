@@ -324,3 +324,12 @@ def test_it_runs_as_many_queries_side_by_side_as_inline_whatever_the_size(client
     assert _queries(client, f"{note}/compare/v1/v2/side-by-side/") == _queries(client, f"{note}/compare/v1/v2/") == 4
     # The section, the versions, its two texts.
     assert _queries(client, f"{note}/sections/part-3/compare/v1/v2/side-by-side/") == 3
+
+
+def test_it_speaks_the_pages_language_side_by_side(client, note):
+    page = client.get(f"/fr{NOTE}/sections/introduction/compare/v1/v2/side-by-side/").content.decode()
+    assert '<strong aria-current="true">côte à côte</strong>' in page
+    assert '<span class="visually-hidden">supprimé : </span>' in page
+    assert '<span class="visually-hidden">ajouté : </span>' in page
+    # The note's text keeps its own language inside the French page.
+    assert '<pre class="diff" lang="en">' in page
