@@ -3,6 +3,10 @@
 Diffs work on the Markdown source (``body_markdown``) and on the heading, never on the
 rendered HTML: every token is escaped, so whatever a section body contains can never
 break out of the ``<ins>``/``<del>`` markup around it.
+
+One diff (``diff_segments``) is shown two ways: inline, the new text with its removed and added
+words marked in place (``word_diff``), or side by side, the old text with its removed words marked
+beside the new text with its added words marked (``side_by_side_diff``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from guidance.models import Section, SectionText, Version
 
@@ -52,8 +57,23 @@ def _is_blank(token: str) -> bool:
     return token.isspace()
 
 
-def _wrap(tag: str, text: str) -> str:
-    return f"<{tag}>{html.escape(text)}</{tag}>" if text else ""
+# A diff as a list of segments: (SAME, text) in both texts, (REMOVED, text) only in the old one,
+# (ADDED, text) only in the new one. Reading the SAME and REMOVED segments in order gives the old
+# text back, the SAME and ADDED ones the new text.
+SAME, REMOVED, ADDED = "=", "-", "+"
+Segment = tuple[str, str]
+
+
+def _same(text: str, parts: list[Segment]) -> None:
+    if text:
+        parts.append((SAME, text))
+
+
+def _replace(old: str, new: str, parts: list[Segment]) -> None:
+    if old:
+        parts.append((REMOVED, old))
+    if new:
+        parts.append((ADDED, new))
 
 
 def _common_ends(a: list[str], b: list[str]) -> tuple[int, int]:
@@ -68,36 +88,33 @@ def _common_ends(a: list[str], b: list[str]) -> tuple[int, int]:
     return head, tail
 
 
-def _diff_words(old: str, new: str, parts: list[str]) -> None:
+def _diff_words(old: str, new: str, parts: list[Segment]) -> None:
     """Append the word diff of two short stretches of text."""
     a, b = tokenise(old), tokenise(new)
     head, tail = _common_ends(a, b)
     a_mid, b_mid = a[head : len(a) - tail], b[head : len(b) - tail]
-    parts.append(html.escape("".join(b[:head])))
+    _same("".join(b[:head]), parts)
     if not a_mid or not b_mid or len(a_mid) * len(b_mid) > _MAX_WORD_MATCH_WORK:
-        parts.append(_wrap("del", "".join(a_mid)))
-        parts.append(_wrap("ins", "".join(b_mid)))
+        _replace("".join(a_mid), "".join(b_mid), parts)
     else:
         matcher = difflib.SequenceMatcher(_is_blank, a_mid, b_mid, autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
-                parts.append(html.escape("".join(b_mid[j1:j2])))
+                _same("".join(b_mid[j1:j2]), parts)
             else:
-                parts.append(_wrap("del", "".join(a_mid[i1:i2])))
-                parts.append(_wrap("ins", "".join(b_mid[j1:j2])))
-    parts.append(html.escape("".join(b[len(b) - tail :])))
+                _replace("".join(a_mid[i1:i2]), "".join(b_mid[j1:j2]), parts)
+    _same("".join(b[len(b) - tail :]), parts)
 
 
-def _diff_units(a: list[str], b: list[str], parts: list[str]) -> None:
+def _diff_units(a: list[str], b: list[str], parts: list[Segment]) -> None:
     """Match whole sentences first, then diff the words of the sentences that differ."""
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
         if op == "equal":
-            parts.append(html.escape(new))
+            _same(new, parts)
         elif not old or not new:
-            parts.append(_wrap("del", old))
-            parts.append(_wrap("ins", new))
+            _replace(old, new, parts)
         elif len(old) * len(new) <= _MAX_WORD_MATCH_WORK * 16:  # about 4 characters a token
             _diff_words(old, new, parts)
         else:
@@ -106,16 +123,15 @@ def _diff_units(a: list[str], b: list[str], parts: list[str]) -> None:
                 _diff_words(a[i1 + k] if i1 + k < i2 else "", b[j1 + k] if j1 + k < j2 else "", parts)
 
 
-def word_diff(old: str, new: str) -> SafeString:
-    """Return ``new`` as escaped HTML with the words changed since ``old`` marked.
+def diff_segments(old: str | None, new: str | None) -> list[Segment]:
+    """Return the word diff of two texts as segments: (SAME | REMOVED | ADDED, text), in reading order.
 
-    Removed runs are wrapped in ``<del>``, inserted runs in ``<ins>``; everything else,
-    whitespace included, is kept as written (show it in a ``white-space: pre-wrap`` box).
+    Where a stretch was replaced, its REMOVED segment comes just before its ADDED one.
     """
     old = old or ""
     new = new or ""
     if old == new:
-        return mark_safe(html.escape(new))  # noqa: S308 - escaped just here
+        return [(SAME, new)] if new else []
     a, b = _units(old), _units(new)
 
     # Drop the sentences both texts share at their start and end: most edits touch a small
@@ -123,13 +139,56 @@ def word_diff(old: str, new: str) -> SafeString:
     head, tail = _common_ends(a, b)
     a_mid, b_mid = a[head : len(a) - tail], b[head : len(b) - tail]
 
-    parts = [html.escape("".join(b[:head]))]
+    parts: list[Segment] = []
+    _same("".join(b[:head]), parts)
     if len(a_mid) <= 1 or len(b_mid) <= 1:
         _diff_words("".join(a_mid), "".join(b_mid), parts)
     else:
         _diff_units(a_mid, b_mid, parts)
-    parts.append(html.escape("".join(b[len(b) - tail :])))
-    return mark_safe("".join(parts))  # noqa: S308 - every piece was escaped above
+    _same("".join(b[len(b) - tail :]), parts)
+    return parts
+
+
+def _render(segments: list[Segment], marks: dict[str, str], label: str = "") -> SafeString:
+    """Write segments as escaped HTML: SAME as text, the kinds in ``marks`` in their tag, the others left out.
+
+    A ``label`` opens each mark, hidden but for screen readers, which do not all announce the tags.
+    """
+    hidden = f'<span class="visually-hidden">{html.escape(label)} </span>' if label else ""
+    html_parts = []
+    for kind, text in segments:
+        if kind == SAME:
+            html_parts.append(html.escape(text))
+        elif kind in marks:
+            html_parts.append(f"<{marks[kind]}>{hidden}{html.escape(text)}</{marks[kind]}>")
+    return mark_safe("".join(html_parts))  # noqa: S308 - every piece is escaped here
+
+
+def word_diff(old: str | None, new: str | None) -> SafeString:
+    """Return ``new`` as escaped HTML with the words changed since ``old`` marked.
+
+    Removed runs are wrapped in ``<del>``, inserted runs in ``<ins>``; everything else,
+    whitespace included, is kept as written (show it in a ``white-space: pre-wrap`` box).
+    """
+    return _render(diff_segments(old, new), {REMOVED: "del", ADDED: "ins"})
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """The two texts of a diff, each as escaped HTML: ``old`` with its removed words in ``<del>``,
+    ``new`` with its added words in ``<ins>``, each mark opened by a label for screen readers."""
+
+    old: SafeString
+    new: SafeString
+
+
+def side_by_side_diff(old: str | None, new: str | None) -> SideBySide:
+    """Return both texts with what changed between them marked, to be shown in two columns."""
+    segments = diff_segments(old, new)
+    return SideBySide(
+        old=_render(segments, {REMOVED: "del"}, _("removed:")),
+        new=_render(segments, {ADDED: "ins"}, _("added:")),
+    )
 
 
 def _normalise(text: str) -> str:
@@ -202,6 +261,14 @@ class SectionChange:
     @cached_property
     def body_diff(self) -> SafeString:
         return word_diff(self.old.body_markdown if self.old else "", self.new.body_markdown if self.new else "")
+
+    @cached_property
+    def heading_sides(self) -> SideBySide:
+        return side_by_side_diff(self.old.heading if self.old else "", self.new.heading if self.new else "")
+
+    @cached_property
+    def body_sides(self) -> SideBySide:
+        return side_by_side_diff(self.old.body_markdown if self.old else "", self.new.body_markdown if self.new else "")
 
 
 @dataclass

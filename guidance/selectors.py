@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from functools import cached_property
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -266,6 +267,87 @@ def _origin(translated: SectionText, texts: dict[int, SectionText]) -> SectionTe
     return texts.get(translated.version.translation_of_id)
 
 
+# --- Reading section by section -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionLink:
+    """A section beside the one shown, as a reader follows it: its address, number and heading."""
+
+    url: str
+    number: str
+    heading: str
+    language: str  # the heading's
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The sections before and after the one shown, in the order of the version it is shown in."""
+
+    previous: SectionLink | None = None
+    next: SectionLink | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.previous or self.next)
+
+
+class Beside(NamedTuple):
+    """A section next to another in one version, as one query reads it."""
+
+    key: str
+    number: str
+    heading: str
+
+
+# For each side: how to order the other texts of the version, and which of them are on that side.
+_SIDES = {"previous": ("-position", "position__lt"), "next": ("position", "position__gt")}
+
+
+def neighbours(sec: Section, versions: list[Version]) -> dict[int, dict[str, Beside | None]]:
+    """Return, by version id, the sections just before and after ``sec`` ("previous", "next").
+
+    One query whatever the number of sections: for the section's text in each version, a subquery
+    per side and field picks the text at the nearest position below (above) it in the same version
+    (an index scan on the version's unique positions).
+    """
+    annotations = {}
+    for side, (order, lookup) in _SIDES.items():
+        nearest = SectionText.objects.filter(version_id=OuterRef("version_id"), **{lookup: OuterRef("position")})
+        for field, column in zip(Beside._fields, ("section__key", "number", "heading"), strict=True):
+            annotations[f"{side}_{field}"] = Subquery(nearest.order_by(order).values(column)[:1])
+    rows = SectionText.objects.filter(section=sec, version__in=[v.pk for v in versions]).values(
+        "version_id", **annotations
+    )
+    return {
+        row["version_id"]: {
+            side: Beside(*(row[f"{side}_{field}"] for field in Beside._fields)) if row[f"{side}_key"] else None
+            for side in _SIDES
+        }
+        for row in rows
+    }
+
+
+def section_neighbours(sec: Section, shown_in: Version, reading_version: Version) -> Neighbours:
+    """Link the sections before and after ``sec`` in ``shown_in``'s order (one query).
+
+    A link reads in the language of the text read (a translation) where that translation has the
+    same section beside it, otherwise in the version's own.
+    """
+    around = neighbours(sec, [shown_in, reading_version])
+    links = {}
+    for side in _SIDES:
+        beside = around.get(shown_in.pk, {}).get(side)
+        if beside is None:
+            continue
+        translated = around.get(reading_version.pk, {}).get(side)
+        shown, language = beside, shown_in.language
+        if translated is not None and translated.key == beside.key:
+            shown, language = translated, reading_version.language
+        url = Section(document=sec.document, key=beside.key).get_absolute_url()
+        links[side] = SectionLink(url=url, number=shown.number, heading=shown.heading, language=language)
+    return Neighbours(**links)
+
+
 @dataclass(frozen=True)
 class SectionQuery:
     """What a reader asked of a section page: the two versions to compare (as typed), a translation beside."""
@@ -290,11 +372,12 @@ def passage_views(sec: Section, text: SectionText) -> list[PassageView]:
     One query, whatever the number of passages: the hook named by GUIDANCE_PASSAGE_COUNTS returns
     {anchor: [(kind, label), ...]} for the whole section (guidance knows nothing of comments).
     """
+    passages = text.passage_list()
     hook = getattr(settings, "GUIDANCE_PASSAGE_COUNTS", "")
-    counts = import_string(hook)(sec) if hook else {}
+    counts = import_string(hook)(sec) if hook and any(p.key for p in passages) else {}
     return [
         PassageView(key=p.key, html=lift_headings(p.html), counts=counts.get(p.key, []) if p.key else [])
-        for p in text.passage_list()
+        for p in passages
     ]
 
 
@@ -326,6 +409,7 @@ class SectionPage:
     notes: list[str]
     languages: set[str]  # the languages the text exists in
     passages: list[PassageView]  # the text read, passage by passage
+    neighbours: Neighbours  # the sections before and after, to read on
 
     def context(self) -> dict:
         """The page's template context: one name per field."""
@@ -384,6 +468,7 @@ def section_page(sec: Section, asked: SectionQuery, *, language: str) -> Section
         notes=notes,
         languages={shown_in.language, *translated},
         passages=passage_views(sec, reading_text) if side is None else [],
+        neighbours=section_neighbours(sec, shown_in, reading_text.version),
     )
 
 
@@ -418,3 +503,49 @@ def _section_diff(sec, asked, versions, texts, default_from, shown_in):
         elif not missing:
             diff = SectionChange(sec, texts[diff_from.pk], texts[diff_to.pk])
     return diff_from, diff_to, diff, errors, notes
+
+
+# --- A section in two versions, side by side ---------------------------------------------------------
+
+
+@dataclass
+class SectionComparison:
+    """One section as it reads in two published versions (absent from one of them at most)."""
+
+    document: Document
+    section: Section
+    a: Version
+    b: Version
+    change: SectionChange
+    originals: list[Version]  # every published original, to choose two others
+
+    def context(self) -> dict:
+        """The page's template context: one name per field, and the section page's addresses."""
+        page = self.section.get_absolute_url()
+        return {
+            **{f.name: getattr(self, f.name) for f in fields(self)},
+            "form_action": f"{page}#diff-heading",
+            "inline_url": f"{self.section.comment_changes_url(self.a.number, self.b.number)}#diff-heading",
+        }
+
+
+def section_comparison(sec: Section, a: int, b: int) -> SectionComparison | None:
+    """Read a section in the published versions numbered ``a`` and ``b`` (two queries).
+
+    None when either version is not published, or when neither contains the section.
+    """
+    versions = published_versions(sec.document)
+    version_a, version_b = versions.get(a), versions.get(b)
+    if version_a is None or version_b is None:
+        return None
+    texts = section_texts(sec, [version_a, version_b])
+    if not texts:
+        return None
+    return SectionComparison(
+        document=sec.document,
+        section=sec,
+        a=version_a,
+        b=version_b,
+        change=SectionChange(sec, texts.get(version_a.pk), texts.get(version_b.pk)),
+        originals=versions.originals,
+    )

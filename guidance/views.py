@@ -24,10 +24,16 @@ from guidance.selectors import (
     pick_version,
     published_versions,
     reading,
+    section_comparison,
     section_page,
     toc,
     version_responses,
 )
+
+
+def _side_by_side(request: HttpRequest) -> bool:
+    """Say whether a comparison form asked for the changes side by side (its box ``view=side``)."""
+    return request.GET.get("view") == "side"
 
 
 def _document_and_versions(slug: str) -> tuple[Document, PublishedVersions]:
@@ -142,6 +148,11 @@ def section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     page = section_page(sec, asked, language=get_language())
     if page is None:
         raise Http404(_("This section is not in any published version."))
+    if page.diff is not None and _side_by_side(request):
+        # The form's "side by side" box: the same two versions on the section's side-by-side page.
+        return redirect(
+            "guidance:section-compare-side", slug=slug, key=key, a=page.diff_from.number, b=page.diff_to.number
+        )
     context = {**page.context(), "untranslated": untranslated(request, page.languages)}
     return render(request, "guidance/section.html", context, status=400 if page.errors else 200)
 
@@ -156,6 +167,7 @@ def compare_form(request: HttpRequest, slug: str) -> HttpResponse:
     errors += [error] if error else []
     b, error = pick_version(b_raw, versions)
     errors += [error] if error else []
+    side = _side_by_side(request)
     if a_raw is None and b_raw is None:
         context = {"document": doc, "versions": versions, "a": versions.original_text, "b": versions.current}
         return render(request, "guidance/compare_form.html", context)
@@ -164,18 +176,35 @@ def compare_form(request: HttpRequest, slug: str) -> HttpResponse:
     if not errors and a == b:
         errors.append(_("Choose two different versions to compare."))
     if errors:
-        context = {"document": doc, "versions": versions, "a": a, "b": b, "errors": errors}
+        context = {"document": doc, "versions": versions, "a": a, "b": b, "errors": errors, "side_by_side": side}
         return render(request, "guidance/compare_form.html", context, status=400)
-    return redirect("guidance:compare", slug=doc.slug, a=a.number, b=b.number)
+    return redirect("guidance:compare-side" if side else "guidance:compare", slug=doc.slug, a=a.number, b=b.number)
 
 
 @public_page
-def compare(request: HttpRequest, slug: str, a: int, b: int) -> HttpResponse:
-    """Show what changed from version a to version b, section by section."""
+def compare(request: HttpRequest, slug: str, a: int, b: int, side: bool = False) -> HttpResponse:
+    """Show what changed from version a to version b, section by section: inline, or side by side."""
     doc, versions = _document_and_versions(slug)
     version_a, version_b = versions.get(a), versions.get(b)
     if version_a is None or version_b is None:
         raise Http404(_("There is no such published version."))
     comparison = compare_versions(version_a, version_b)
-    context = {"document": doc, "versions": versions, "comparison": comparison, "a": version_a, "b": version_b}
+    context = {
+        "document": doc,
+        "versions": versions,
+        "comparison": comparison,
+        "a": version_a,
+        "b": version_b,
+        "side_by_side": side,
+    }
     return render(request, "guidance/compare.html", context)
+
+
+@public_page
+def section_compare(request: HttpRequest, slug: str, key: str, a: int, b: int) -> HttpResponse:
+    """Show one section in version a beside version b, with the words removed and added marked."""
+    sec = get_object_or_404(Section.objects.select_related("document"), document__slug=slug, key=key)
+    found = section_comparison(sec, a, b)
+    if found is None:
+        raise Http404(_("There is no such published version of this section."))
+    return render(request, "guidance/section_compare.html", found.context())

@@ -244,6 +244,12 @@ def build(note) -> list[PageType]:
             status=400,
         ),
         PageType("compare", "guidance:compare", reverse("guidance:compare", args=[slug, 1, 2])),
+        PageType("compare-side", "guidance:compare-side", reverse("guidance:compare-side", args=[slug, 1, 2])),
+        PageType(
+            "section-compare-side",
+            "guidance:section-compare-side",
+            reverse("guidance:section-compare-side", args=[slug, section.key, 1, 2]),
+        ),
         PageType("reply", "comments:reply", reverse("comments:reply", args=[top.pk])),
         PageType(
             "comment-form-errors",

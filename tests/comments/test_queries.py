@@ -52,9 +52,9 @@ def test_the_comment_feed_query_count_does_not_grow_with_comments(client, sectio
     assert _queries(client, url) == small
 
 
-# The page (3: document, versions, section texts) + its passages' comment counts + the count, the
-# thread ids and the comments.
-SECTION_PAGE_QUERIES = 7
+# The page (4: document, versions, section texts, the sections before and after) + its passages' comment
+# counts + the count, the thread ids and the comments.
+SECTION_PAGE_QUERIES = 8
 
 
 def test_each_comment_says_the_version_it_was_written_on_and_links_to_the_changes_since(client, section):

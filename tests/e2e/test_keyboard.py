@@ -115,10 +115,19 @@ def test_a_reader_reads_and_navigates_by_keyboard(new_page, live_server, note, b
     page.keyboard.type("2")
     tab_to(page, label(r"^to version$"), limit=1)
     page.keyboard.type("1")
+    tab_to(page, label(r"^side by side$"), limit=1)  # the box is left unticked: the changes inline
     tab_to(page, text(r"^Show the changes$"), limit=1)
     press(page, "Enter")
     assert re.search(r"from=2&to=1", page.url), page.url
     assert page.get_by_role("heading", name="Changes from version 2 to version 1").is_visible()
+    # Back up to the link to the next section, and there, its changes side by side.
+    tab_to(page, text(r"^Next section 3 Health services$"), backwards=True)
+    press(page, "Enter")
+    assert page.url.endswith("/sections/health-services/"), page.url
+    tab_to(page, text(r"^side by side$"))
+    press(page, "Enter")
+    assert page.url.endswith("/sections/health-services/compare/v1/v2/side-by-side/"), page.url
+    assert not structure_problems(page, "section side by side")
     assert_only_local_requests(browser_log, live_server)
 
 

@@ -9,7 +9,17 @@ import re
 import pytest
 from django.utils.safestring import SafeString
 
-from guidance.diff import Status, compare_versions, tokenise, word_diff
+from guidance.diff import (
+    ADDED,
+    REMOVED,
+    SAME,
+    Status,
+    compare_versions,
+    diff_segments,
+    side_by_side_diff,
+    tokenise,
+    word_diff,
+)
 from guidance.models import Section, SectionText
 from tests import factories
 
@@ -149,6 +159,68 @@ def test_it_rebuilds_both_sides_of_a_long_rewrite():
     diff = word_diff(old, new)
     assert side(diff, "old") == old
     assert side(diff, "new") == new
+
+
+# --- side by side ---------------------------------------------------------------------
+
+HIDDEN_LABEL = re.compile(r'<span class="visually-hidden">[^<]*</span>')
+
+
+def plain(side_html: str) -> str:
+    """One column of a side-by-side diff as the text it shows: marks and hidden labels taken out."""
+    return html.unescape(re.sub(r"</?(ins|del)>", "", HIDDEN_LABEL.sub("", side_html)))
+
+
+def test_it_gives_each_side_of_a_diff_its_own_marks():
+    sides = side_by_side_diff("Police must stop raids.", "Police must end all raids.")
+    assert sides.old == 'Police must <del><span class="visually-hidden">removed: </span>stop</del> raids.'
+    assert "<ins>" not in sides.old
+    assert "<del>" not in sides.new
+    assert sides.new.count("<ins>") == 1
+    assert '<ins><span class="visually-hidden">added: </span>end all</ins>' in sides.new
+    assert isinstance(sides.old, SafeString)
+    assert isinstance(sides.new, SafeString)
+
+
+def test_it_marks_nothing_side_by_side_for_identical_texts():
+    sides = side_by_side_diff("Sex work is work.", "Sex work is work.")
+    assert sides.old == sides.new == "Sex work is work."
+
+
+def test_it_leaves_the_missing_side_empty():
+    assert side_by_side_diff("", "A new section.").old == ""
+    assert side_by_side_diff("An old section.", None).new == ""
+
+
+def test_it_escapes_markup_side_by_side():
+    sides = side_by_side_diff("<b>old</b> & more", '<script>alert("x")</script> & more')
+    assert "<b>" not in sides.old
+    assert "<script>" not in sides.new
+    assert plain(sides.old) == "<b>old</b> & more"
+    assert plain(sides.new) == '<script>alert("x")</script> & more'
+
+
+def test_it_reads_the_same_segments_inline_and_side_by_side():
+    old = "Sex work is work. The police must stop raids. Health services must be free."
+    new = "Sex work is work. Raids put lives in danger and must end. Health services must be free."
+    segments = diff_segments(old, new)
+    assert {kind for kind, _ in segments} == {SAME, REMOVED, ADDED}
+    assert "".join(text for kind, text in segments if kind != ADDED) == old
+    assert "".join(text for kind, text in segments if kind != REMOVED) == new
+    sides = side_by_side_diff(old, new)
+    assert plain(sides.old) == side(word_diff(old, new), "old") == old
+    assert plain(sides.new) == new
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_it_rebuilds_each_column_of_a_side_by_side_diff(seed):
+    rng = random.Random(seed)
+    vocabulary = ["sex", "workers", "rights", "<i>", "&", "police", ".", "\n", "l\u2019acc\u00e8s"]
+    old = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 300)))
+    new = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 300)))
+    sides = side_by_side_diff(old, new)
+    assert plain(sides.old) == old
+    assert plain(sides.new) == new
 
 
 # --- compare_versions -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.contrib.sites.models import Site
 from django.utils import timezone
 
 from guidance.models import Section, SectionText, Version
+from guidance.passages import of_markdown
 from tests import factories
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -65,6 +66,7 @@ def build_note(size: int, slug: str = "big-note"):
                     heading=heading,
                     body_markdown=body,
                     body_html=f"<p>{body}</p>",
+                    passages=[p.as_json() for p in of_markdown(body, [])],
                 )
             )
     SectionText.objects.bulk_create(texts)
@@ -614,12 +616,12 @@ def big_note(request, db):
         ("/note/big-note/v1/", 4),
         ("/note/big-note/v2/fr/", 5),  # + the originals it was translated from, and the current ones
         ("/fr/note/big-note/", 5),
-        ("/fr/note/big-note/sections/section-3/", 5),  # + the comment counts of its passages
-        ("/note/big-note/sections/section-3/?side=fr", 4),
+        ("/fr/note/big-note/sections/section-3/", 6),  # + the comment counts of its passages, the sections beside
+        ("/note/big-note/sections/section-3/?side=fr", 5),
         ("/note/big-note/v2/print/", 3),
-        ("/note/big-note/sections/section-3/", 5),  # + the comment count of the thread, of its passages
-        ("/note/big-note/sections/section-11/", 5),
-        ("/note/big-note/sections/section-3/?from=1&to=2", 5),
+        ("/note/big-note/sections/section-3/", 6),  # + the comment count of the thread, of its passages, neighbours
+        ("/note/big-note/sections/section-11/", 6),
+        ("/note/big-note/sections/section-3/?from=1&to=2", 6),
         ("/note/big-note/compare/v1/v2/", 4),
         ("/note/big-note/compare/?a=1&b=2", 2),
     ],
