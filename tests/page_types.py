@@ -58,6 +58,8 @@ NOT_PAGES = {
     "desk:message": "action",
     "desk:language": "action",
     "desk:correction-approve": "action",
+    "desk:amendment-answer": "action",
+    "desk:amendment-take-up": "action",
     "desk:correction-reject": "action",
 }
 # Namespaces that are not the site's own pages (Django's admin is used only to sign in).
@@ -189,6 +191,26 @@ def build(note) -> list[PageType]:
     legacy_waiting = _waiting(section, "Still waiting since the old page.", name="Old poster")
     for n, imported in enumerate((legacy, legacy_waiting), start=1):
         OrgComment.objects.filter(pk=imported.pk).update(origin="wordpress", import_key=f"https://old.example#{n}")
+    # A comment on one paragraph, and an amendment with wording, answered and taken up by the draft.
+    (passage,) = [p for p in section.comment_passages() if p.key]
+    approved_comment(
+        section, text="This paragraph matters most.", name="Noor", passage_key=passage.key, quote=passage.text
+    )
+    amendment = approved_comment(
+        section,
+        kind="amend",
+        organisation_name="Red Umbrella Collective",
+        display="org",
+        country="KE",
+        version=original,
+        text="Say who decides.",
+        passage_key=passage.key,
+        quote=passage.text,
+        proposal=passage.text.replace("approach", "approach, led by sex workers,"),
+    )
+    OrgComment.objects.filter(pk=amendment.pk).update(
+        outcome="partly", outcome_reason="The leadership of sex workers is now said.", taken_up_in=draft
+    )
     unconfirmed = approved_comment(section, text="Waiting for my confirmation.", name="Sam")
     OrgComment.objects.filter(pk=unconfirmed.pk).update(state=State.UNCONFIRMED, is_public=False)
     confirm_token = services.issue_confirmation_token(comment_id=unconfirmed.pk)
@@ -236,6 +258,7 @@ def build(note) -> list[PageType]:
         PageType("print-translation", "guidance:version-print-translation", french.get_print_url()),
         PageType("section", "guidance:section", section_url),
         PageType("section-diff", "guidance:section", f"{section_url}?from=1&to=2"),
+        PageType("section-propose-wording", "guidance:section", f"{section_url}?passage={passage.key}&kind=amend"),
         PageType("compare-form", "guidance:compare-form", reverse("guidance:compare-form", args=[slug])),
         PageType(
             "compare-form-errors",
@@ -324,6 +347,7 @@ def build(note) -> list[PageType]:
             submit=Submit("Sign in", sign_in_url, {"username": "coordinator", "password": "not-the-password"}),
         ),
         PageType("desk-review", "desk:home", reverse("desk:home"), who=COORDINATOR),
+        PageType("desk-amendments", "desk:amendments", reverse("desk:amendments") + "?show=all", who=COORDINATOR),
         *(
             PageType(f"desk-{state}", "desk:queue", reverse("desk:queue", args=[state]), who=COORDINATOR)
             for state in (State.SPAM, State.APPROVED, State.REJECTED, State.WITHDRAWN)
