@@ -32,6 +32,7 @@ POST_ONLY = {
     "desk/organisations/<int:organisation_id>/verify/", "desk/organisations/<int:organisation_id>/unverify/",
     "comments/yours/<str:token>/erase/", "desk/c/<int:comment_id>/message/", "desk/c/<int:comment_id>/language/",
     "desk/corrections/<int:revision_id>/approve/", "desk/corrections/<int:revision_id>/reject/",
+    "desk/c/<int:comment_id>/answer/", "desk/c/<int:comment_id>/take-up/",
 }  # fmt: skip
 # The same view as a route visited here, in another language of the note.
 # Not a page for a browser: JSON for the health checks; the icon's old address, asked by browsers on their
@@ -154,7 +155,7 @@ def test_every_page_loads_only_from_this_site_and_breaks_no_csp_rule(page, site,
     for url in (
         "/desk/queue/review/", "/desk/queue/approved/", f"/desk/c/{endorsement.pk}/log/", "/desk/log/",
         "/desk/keywords/", "/desk/reasons/", f"/desk/reasons/{site['reason'].pk}/", "/desk/organisations/",
-        "/desk/stats/", "/desk/corrections/",
+        "/desk/stats/", "/desk/corrections/", "/desk/amendments/?show=all",
     ):  # fmt: skip
         visit(url)
     download("/desk/export/endorsements.csv", re.compile(r"Endorsements \(CSV\)"))

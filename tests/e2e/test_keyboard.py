@@ -144,7 +144,8 @@ def test_a_poster_corrects_posts_confirms_replies_and_withdraws_by_keyboard(
     for _ in range(3):
         page.keyboard.press("ArrowUp")
     assert active(page)["value"] == "endorse"  # ...to "Endorsement"
-    tab_to(page, label(r"^Your comment$"), limit=1)
+    # Past the paragraph, the quoted words and the proposed wording, left empty: a comment on the section.
+    tab_to(page, label(r"^Your comment$"), limit=4)
     page.keyboard.type(STATEMENT)
     tab_to(page, lambda e: e["name"] == "display")
     page.keyboard.press("ArrowDown")

@@ -77,8 +77,9 @@ def test_a_section_with_50_threads_weighs_under_100_kb_gzipped_with_its_css(clie
 
     resources = _Resources()
     resources.feed(html)
-    # One small script, the comment form's counters and preview; the page works without it.
-    assert resources.scripts <= 1, "the page needs no JavaScript but the form's enhancement"
+    # Two small scripts, the comment form's counters and preview and the passages' selection buttons; the
+    # page works without them.
+    assert resources.scripts <= 2, "the page needs no JavaScript but the form's and the passages' enhancements"
     assert all(url.startswith("/") and not url.startswith("//") for url in resources.loaded), resources.loaded
     assert resources.stylesheets
     css = 0  # and the script
