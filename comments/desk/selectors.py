@@ -39,7 +39,7 @@ DESK_FIELDS = (
     "id", "thread_id", "parent_id", "level", "order", "submit_date", "user_name", "comment", "comment_html",
     "kind", "organisation_name", "organisation_id", "city", "country", "on_behalf_of", "language", "display",
     "version_id", "content_type_id", "object_pk", "state", "state_changed_at", "spam_score", "spam_reasons",
-    "campaign_group", "official", "is_public", "show_country", "origin",
+    "campaign_group", "official", "is_public", "show_country", "origin", "passage_key", "quote", "proposal",
     "organisation__name", "organisation__verified_at", "version__label",
 )  # fmt: skip
 NEIGHBOUR_FIELDS = (
@@ -337,7 +337,7 @@ def amendments(view: str = "open") -> QuerySet:
         .exclude(proposal="")
         .exclude(passage_key="")
         .select_related("organisation", "version", "taken_up_in")
-        .only(*DESK_FIELDS, "passage_key", "quote", "proposal", "outcome", "outcome_reason", "taken_up_in__number")
+        .only(*DESK_FIELDS, "outcome", "outcome_reason", "taken_up_in__number")
     )
     if view == "open":
         found = found.filter(outcome="")

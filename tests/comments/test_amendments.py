@@ -209,3 +209,15 @@ def test_the_desk_lists_amendments_to_answer_in_a_fixed_number_of_queries(
         page = client.get(reverse("desk:amendments")).content.decode()
     assert f"amendment-{published_amendment.pk}" in page
     assert "<ins>" in page
+
+
+def test_coordinators_read_the_proposed_wording_before_they_decide(
+    client, coordinator, post, confirm, services_section
+):
+    amend(post, services_section)
+    confirm()
+    assert OrgComment.objects.get().state == State.REVIEW
+    client.force_login(coordinator)
+    page = client.get(reverse("desk:home")).content.decode()
+    assert "Proposed wording, as changes to the text:" in page
+    assert "<ins>free of charge and " in page
