@@ -129,10 +129,11 @@ def build_note(sizes: list[int]):
 
     document = Document.objects.create(slug="bench-note", title="Benchmark note", language="en")
     keys = [f"comments-{size}" for size in sizes] + ["screening"]
-    source = "\n\n".join(
-        f"## {n}. Section with {key} {{#{key}}}\n\nThe text of this section, long enough to read as one."
-        for n, key in enumerate(keys, 1)
+    # Eight paragraphs a section, each with its anchor: comments point at them, amendments reword them.
+    paragraphs = "\n\n".join(
+        f"Paragraph {p} of this section says what services must do, long enough to read as one." for p in range(1, 9)
     )
+    source = "\n\n".join(f"## {n}. Section with {key} {{#{key}}}\n\n{paragraphs}" for n, key in enumerate(keys, 1))
     report = import_markdown(document=document, source=source, label="Benchmark draft", kind="original")
     sections = {section.key: section for section in document.sections.all()}
     return document, report.version, sections
@@ -262,7 +263,8 @@ def main(argv: list[str]) -> int:
             continue
         section = sections[f"comments-{size}"]
         built = time.perf_counter()
-        data.insert_comments(section, size, seed=size, users=users, version=version)
+        passages = [(p.key, p.text) for p in section.comment_passages() if p.key]
+        data.insert_comments(section, size, seed=size, users=users, version=version, passages=passages)
         threads = _threads(section)
         inserted = time.perf_counter() - built
         if "render" not in parts:

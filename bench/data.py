@@ -142,6 +142,7 @@ def insert_comments(
     state: str = State.APPROVED,
     users: list | None = None,
     version=None,
+    passages: list[tuple[str, str]] | None = None,
 ) -> list[int]:
     """Insert ``count`` comments on ``target`` in bulk and return their ids, in insertion order.
 
@@ -149,6 +150,8 @@ def insert_comments(
     probability ``new_thread`` (or, with ``threads`` given, exactly that many threads are made,
     the other comments replying in them). Texts are ``lengths`` characters long (replies:
     ``reply_lengths``). With ``users``, one comment in five is posted by one of them (signed in).
+    With ``passages`` ((anchor, words) of the section's paragraphs), two discussions in five are
+    about one of them, quoting it, and an amendment among them proposes new wording for it.
     Approved comments are public; any other state is hidden, as the services would leave it.
     """
     rng = random.Random(seed)
@@ -196,6 +199,10 @@ def insert_comments(
             form_seconds=rng.randint(20, 900),
             version=version,
         )
+        if passages and starts_thread and rng.random() < 0.4:
+            comment.passage_key, comment.quote = rng.choice(passages)
+            if comment.kind == Kind.AMEND:
+                comment.proposal = comment.quote.replace("must do", "must offer, free of charge,")
         comment.comment_ptr_id = comment.xtdcomment_ptr_id = comment.id
         if users and index % 5 == 0:
             comment.user_id = rng.choice(users).pk
