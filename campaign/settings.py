@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from campaign.lib import stylesheet
 from campaign.lib.envconfig import Config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -223,10 +224,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # with the nonce of its response (Django's admin uses it; the public pages have no inline code, and
 # the page cache refuses to keep a page that used a nonce: campaign/lib/cache.py). The nonce appears in
 # the header only on responses whose template asked for one.
+# The stylesheet every page carries in its head (campaign/lib/stylesheet.py).
+SITE_STYLESHEET = BASE_DIR / "static" / "css" / "site.css"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE],
+    # The site's stylesheet is written into each page (campaign/lib/stylesheet.py): allowed by its hash.
+    "style-src": [CSP.SELF, CSP.NONCE, stylesheet.csp_hash(SITE_STYLESHEET)],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

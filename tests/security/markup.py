@@ -12,7 +12,8 @@ Pages are parsed with html5lib, which follows the WHATWG parsing rules browsers 
 a browser would see as a tag is seen here too, however it is spelled. On top of the lists, a few rules
 hold everywhere: no event handler (``on*``) and no ``style`` attribute; every URL-valued attribute is
 relative or uses http, https or mailto; the only scripts are files under STATIC_URL, with no inline
-code; stylesheets and other linked resources come from this site only.
+code; the only inline style is the site's own stylesheet, byte for byte (campaign/lib/stylesheet.py);
+stylesheets and other linked resources come from this site only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from html.parser import HTMLParser
 import html5lib
 from django.conf import settings
 
+from campaign.lib import stylesheet
 from comments import text as comment_text
 from guidance import rendering
 
@@ -61,6 +63,7 @@ TEMPLATE_TAGS: dict[str, frozenset[str]] = {
         "title": set(),
         "link": {"rel", "href", "type", "hreflang"},
         "script": {"src", "defer"},
+        "style": set(),  # the site's stylesheet, and only it (checked below)
         "body": set(),
         "header": set(),
         "nav": set(),
@@ -277,12 +280,17 @@ class _FastParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.elements: list[tuple[str, dict[str, str], list[str]]] = []
+        self.inside: str | None = None  # the script or style element being read
 
     def handle_starttag(self, tag, attrs) -> None:
         self.elements.append((tag, {name: value or "" for name, value in attrs}, []))
+        self.inside = tag if tag in ("script", "style") else None
+
+    def handle_endtag(self, tag) -> None:
+        self.inside = None
 
     def handle_data(self, data) -> None:
-        if self.elements and self.elements[-1][0] == "script" and self.lasttag == "script":
+        if self.inside and self.elements and self.elements[-1][0] == self.inside:
             self.elements[-1][2].append(data)
 
 
@@ -316,6 +324,8 @@ def problems(html: str, allowed: AllowList = PAGE, *, fragment: bool = False, fa
                 scheme = url_scheme(value)
                 if scheme and scheme not in URL_SCHEMES:
                     found.append(f"URL <{tag} {name}={value!r}>")
+        if tag == "style" and inside != stylesheet.text(settings.SITE_STYLESHEET):
+            found.append(f"inline style that is not the site's stylesheet: {inside[:80]!r}")
         if tag == "script" and (inside.strip() or not _static(attributes.get("src", ""))):
             found.append(f"script <script src={attributes.get('src')!r}>{inside[:80]}")
         if (
