@@ -28,17 +28,18 @@ class Refused(ValueError):
 def static_file(path: str) -> Path | None:
     """The file on disk behind a static URL's path (``/static/css/site.css``), or None.
 
-    Collected files first (hashed names, in production), then the finders' (as in development).
+    The finders' first (the sources, as in development and tests, where a collected copy may be old),
+    then the collected files (the hashed names of production, which only they have).
     """
     if not path.startswith(settings.STATIC_URL):
         return None
     name = unquote(path.removeprefix(settings.STATIC_URL))
     if not name or name.startswith("/") or ".." in Path(name).parts:
         return None
-    if staticfiles_storage.exists(name):
-        return Path(staticfiles_storage.path(name))
     found = finders.find(name)
-    return Path(found) if isinstance(found, str) else None
+    if isinstance(found, str):
+        return Path(found)
+    return Path(staticfiles_storage.path(name)) if staticfiles_storage.exists(name) else None
 
 
 class StaticOnlyFetcher(URLFetcher):

@@ -92,7 +92,7 @@ def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The report's page laid out for print, as a PDF rendered here (cached like the page)."""
     context = {"report": consultation_report(slug), "licence": LICENCE, "for_pdf": True}
     document = pdf.render_pdf(render_to_string("campaign/report.html", context, request=request))
-    return _licensed(HttpResponse(document, content_type="application/pdf"), "inline", _file_name(slug, "pdf"))
+    return _licensed(HttpResponse(document, content_type="application/pdf"), "attachment", _file_name(slug, "pdf"))
 
 
 @public_page
