@@ -11,6 +11,11 @@ ENV DJANGO_SETTINGS_MODULE=campaign.settings \
     UV_LINK_MODE=copy \
     PATH=/opt/venv/bin:$PATH
 
+# Pango and a font with Latin and Cyrillic letters, for WeasyPrint (the consultation report's PDF).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN pip install --no-cache-dir "uv==0.13.9" \
     && groupadd --system app \
     && useradd --system --gid app --home-dir /app --no-create-home app

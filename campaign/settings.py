@@ -425,6 +425,11 @@ LOGGING = {
         "django.server": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "kombu.connection": {"level": "ERROR"},
+        # WeasyPrint (the report's PDF) logs each step of every rendering, and warns of every rule of the
+        # stylesheet meant for browsers alone (screen widths, SVG fills); what it cannot fetch is logged
+        # by campaign.pages.pdf, which refuses it.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 # Django logs each request it refuses as suspicious (a Host not in ALLOWED_HOSTS, a body over the

@@ -13,6 +13,12 @@ campaign_patterns = (
         path("organisations/", views.organisations, name="organisations"),
         path("endorsements/", endorsements.endorsers, name="endorsers"),
         path("organisations/<slug:slug>/", views.organisation, name="organisation"),
+        # The consultation report sits beside the note's pages (guidance's URLs, under note/), which know
+        # nothing of comments: it is composed here.
+        path("note/<slug:slug>/report/", views.report, name="report"),
+        path("note/<slug:slug>/report.pdf", views.report_pdf, name="report-pdf"),
+        path("note/<slug:slug>/report.csv", views.report_csv, name="report-csv"),
+        path("note/<slug:slug>/report.json", views.report_json, name="report-json"),
     ],
     "campaign",
 )

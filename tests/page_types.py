@@ -41,6 +41,9 @@ NOT_PAGES = {
     "comments:yours-copy": "JSON download",
     "sign-in": "Django's admin login page, behind rate limits (the admin is not the site's own pages)",
     "desk:export": "CSV",
+    "campaign:report-pdf": "PDF (the report's page laid out for print)",
+    "campaign:report-csv": "CSV",
+    "campaign:report-json": "JSON",
     # Desk actions: POST only, they redirect to a desk page with a message ("desk after a decision").
     "desk:approve": "action",
     "desk:reject": "action",
@@ -171,7 +174,20 @@ def build(note) -> list[PageType]:
     )
     approved_comment(section, parent=top, official=True, text="Yes: section 4 says so.")
     approved_comment(section, kind="concern", display="anonymous", country="RU", text="Naming us puts us at risk.")
-    approved_comment(document, kind="amend", organisation_name="Night Workers Union", country="FR", text="Bien.")
+    # An amendment with its wording, answered and taken up: the consultation report shows every part of it.
+    approved_comment(
+        document,
+        kind="amend",
+        organisation_name="Night Workers Union",
+        country="FR",
+        text="Bien.",
+        quote="sex work",
+        proposal="sex work, by sex workers",
+        outcome="accepted",
+        outcome_reason="The working group agreed.",
+        taken_up_in=draft,
+        version=original,
+    )
 
     for n in range(2):
         _waiting(section, "Sign our petition now.", kind="comment", name=f"Poster {n}", campaign_group=5)
@@ -251,6 +267,7 @@ def build(note) -> list[PageType]:
         PageType("organisation", "campaign:organisation", organisation.get_absolute_url()),
         PageType("endorsers", "campaign:endorsers", reverse("campaign:endorsers")),
         PageType("document", "guidance:document", document.get_absolute_url()),
+        PageType("report", "campaign:report", reverse("campaign:report", args=[document.slug])),
         PageType("version", "guidance:version", draft.get_absolute_url()),
         PageType("older-version", "guidance:version", original.get_absolute_url()),
         PageType("translation", "guidance:version-translation", french.get_absolute_url()),

@@ -48,6 +48,18 @@ class DocumentSitemap(Sitemap):
         return Document.objects.order_by("created")
 
 
+class ReportSitemap(Sitemap):
+    """Each document's consultation report (the page; its PDF and data files are linked from it)."""
+
+    priority = 0.6
+
+    def items(self) -> QuerySet[Document]:
+        return Document.objects.only("slug").order_by("created")
+
+    def location(self, item: Document) -> str:
+        return reverse("campaign:report", kwargs={"slug": item.slug})
+
+
 class VersionSitemap(Sitemap):
     """The full text of each published version and its translations."""
 
@@ -123,6 +135,7 @@ class OrganisationSitemap(Sitemap):
 SITEMAPS = {
     "pages": StaticSitemap,
     "documents": DocumentSitemap,
+    "reports": ReportSitemap,
     "versions": VersionSitemap,
     "print": VersionPrintSitemap,
     "sections": SectionSitemap,

@@ -1,10 +1,15 @@
-"""Site-wide pages: home, about, organisations; robots.txt and the favicon's old address."""
+"""Site-wide pages: home, about, organisations, the consultation report; robots.txt and the favicon's old address."""
 
 from __future__ import annotations
 
+import csv
+import json
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
@@ -12,6 +17,8 @@ from django.views.decorators.http import require_GET
 
 from campaign.lib.cache import public_page
 from campaign.organisations.models import Organisation
+from campaign.pages import pdf
+from campaign.pages.report import LICENCE, as_json, consultation_report, csv_rows
 from comments.selectors import by_organisation, endorsement_counts
 from guidance.models import Document
 from guidance.selectors import published_versions, toc
@@ -61,6 +68,47 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_object_or_404(Organisation.objects.only(*PUBLIC_ORGANISATION_FIELDS), slug=slug)
     context = {"organisation": org, "entries": by_organisation(org)}
     return render(request, "campaign/organisation.html", context)
+
+
+@public_page
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    """The consultation report of a document: figures by section, endorsers by region, amendments, changes."""
+    return render(request, "campaign/report.html", {"report": consultation_report(slug), "licence": LICENCE})
+
+
+def _file_name(slug: str, extension: str) -> str:
+    return f"{slug}-report-{get_language()}.{extension}"
+
+
+def _licensed(response: HttpResponse, disposition: str, name: str) -> HttpResponse:
+    """Say the data's licence in a header too (RFC 8288), where any client can read it without parsing the file."""
+    response["Link"] = f'<{LICENCE["url"]}>; rel="license"'
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response
+
+
+@public_page
+def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The report's page laid out for print, as a PDF rendered here (cached like the page)."""
+    context = {"report": consultation_report(slug), "licence": LICENCE, "for_pdf": True}
+    document = pdf.render_pdf(render_to_string("campaign/report.html", context, request=request))
+    return _licensed(HttpResponse(document, content_type="application/pdf"), "attachment", _file_name(slug, "pdf"))
+
+
+@public_page
+def report_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """The report's public data as one CSV table; every row names the licence."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    csv.writer(response).writerows(csv_rows(consultation_report(slug)))
+    return _licensed(response, "attachment", _file_name(slug, "csv"))
+
+
+@public_page
+def report_json(request: HttpRequest, slug: str) -> HttpResponse:
+    """The report's public data as JSON, its licence under "licence"."""
+    data = json.dumps(as_json(consultation_report(slug)), cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
+    return _licensed(response, "attachment", _file_name(slug, "json"))
 
 
 #: What robots may not crawl, in every language: the coordinators' pages, and the comment pages, whose

@@ -63,6 +63,7 @@ def page_types(comment: OrgComment) -> list[str]:
         "/note/guidance-note/sections/introduction/?from=1&to=2",
         "/note/guidance-note/compare/",
         "/note/guidance-note/compare/v1/v2/",
+        "/note/guidance-note/report/",
         f"/comments/reply/{comment.pk}/",
         "/comments/confirm/no-such-link/",  # a 404 page of its own
         "/no-such-page/",

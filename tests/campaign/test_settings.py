@@ -290,9 +290,13 @@ def test_production_security_settings(production_settings):
     assert shown["SECURE_CSP"]["default-src"] == ["'self'"]
     for directive in ("connect-src", "form-action", "base-uri", "font-src"):
         assert shown["SECURE_CSP"][directive] == ["'self'"], directive
-    # Scripts and styles: this site's files, and inline code only with its response's nonce.
-    for directive in ("script-src", "style-src"):
-        assert shown["SECURE_CSP"][directive] == ["'self'", CSP.NONCE], directive
+    # Scripts and styles: this site's files, and inline code only with its response's nonce; for styles,
+    # also the site's own stylesheet written into each page, by the hash of its exact text.
+    assert shown["SECURE_CSP"]["script-src"] == ["'self'", CSP.NONCE]
+    style = shown["SECURE_CSP"]["style-src"]
+    assert style[:2] == ["'self'", CSP.NONCE] and len(style) == 3, style
+    assert re.fullmatch(r"'sha256-[A-Za-z0-9+/]{43}='", style[2]), style
+    assert "'unsafe-inline'" not in style
     assert shown["SECURE_CSP"]["object-src"] == ["'none'"]
     assert shown["SECURE_CSP"]["frame-ancestors"] == ["'none'"]
     assert shown["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600

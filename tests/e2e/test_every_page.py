@@ -120,6 +120,11 @@ def test_every_page_loads_only_from_this_site_and_breaks_no_csp_rule(page, site,
     ):  # fmt: skip
         visit(url)
     visit(f"/comments/c/{site['reply'].pk}/")  # a redirect to the comment on its page
+    # The consultation report and its files: the PDF (laid out on the server), the CSV and the JSON.
+    visit(f"/note/{slug}/report/")
+    download(f"/note/{slug}/report.pdf", re.compile(r"Download the report \(PDF\)"))
+    download(f"/note/{slug}/report.csv", re.compile("Its data as CSV"))
+    download(f"/note/{slug}/report.json", re.compile("Its data as JSON"))
     # Posters: the form shown again with an error, the mailed links, their data.
     visit(section.get_absolute_url())
     page.locator(".comment-form").get_by_role("button", name="Send").click()

@@ -196,8 +196,8 @@ def test_each_comment_reads_as_typed_on_the_section_page(site):
 
 @pytest.mark.parametrize(
     "path",
-    ["/endorsements/?kind=all", "/note/hostile-note/", "/note/hostile-note/v1/", "/"],
-    ids=["endorsers", "document", "version", "home"],
+    ["/endorsements/?kind=all", "/note/hostile-note/", "/note/hostile-note/v1/", "/", "/note/hostile-note/report/"],
+    ids=["endorsers", "document", "version", "home", "report"],
 )
 def test_public_pages_stay_within_the_allow_list(site, path):
     markup.assert_allowed(_page(site, path), where=path)
