@@ -52,9 +52,12 @@ INSPECT = """() => {
       }
     }
   }
-  for (const tag of ["iframe", "object", "embed", "img", "style", "base", "meta[http-equiv]", "frame"]) {
+  for (const tag of ["iframe", "object", "embed", "img", "base", "meta[http-equiv]", "frame"]) {
     if (document.querySelector(tag)) found.push("element " + tag);
   }
+  // One style element: the site's stylesheet in the head (campaign/lib/stylesheet.py); any other is a payload's.
+  const styles = document.querySelectorAll("style");
+  if (styles.length > 1 || (styles.length && styles[0].parentElement !== document.head)) found.push("element style");
   return found;
 }"""
 
