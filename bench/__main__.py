@@ -34,7 +34,7 @@ FULL_SIZES = [10, 100, 1_000, 10_000]
 QUICK_SIZES = [10, 100, 1_000]
 
 
-PARTS = ("render", "http", "screening")
+PARTS = ("render", "http", "screening", "paint")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -385,6 +385,39 @@ def main(argv: list[str]) -> int:
             None,
             "no target: a figure to watch",
         )
+
+    # 5. The first paint on a slow link.
+    if "paint" in parts:
+        from bench import paint
+
+        print("\n5. First contentful paint at 400 ms round trip and 50 KB/s, Chromium, 360 px, nothing cached")
+        painted = paint.run(
+            paths={"home": "/", "section (10 comments)": sections[f"comments-{sizes[0]}"].get_absolute_url()},
+            rounds=3 if args.quick else 5,
+            log_dir=VAR,
+        )
+        results["paint"] = painted
+        if "skipped" in painted:
+            print(f"   skipped: {painted['skipped']}")
+            verdicts.add("first contentful paint on a slow link", "not measured", "<= 0.7 s", None, painted["skipped"])
+        else:
+            print(
+                table(
+                    [
+                        [name, f"{row['inline_s']:.2f} s", f"{row['linked_s']:.2f} s", f"{row['ratio']:.2f}"]
+                        for name, row in painted["pages"].items()
+                    ],
+                    ["page", "stylesheet in the page", "stylesheet linked", "ratio"],
+                )
+            )
+            print(f"   median of {painted['rounds']} rounds; ratio: median of the ratios within each round")
+            for name, row in painted["pages"].items():
+                verdicts.add(
+                    f"first contentful paint on a slow link ({name})",
+                    f"{row['inline_s']:.2f} s",
+                    "<= 0.7 s",
+                    row["inline_s"] <= 0.7,
+                )
 
     # 3. Screening.
     if "screening" in parts:

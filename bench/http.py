@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import os
 import re
 import shutil
 import signal
@@ -64,8 +65,11 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, b
 
 
 @contextmanager
-def gunicorn(log: Path):
-    """Start gunicorn with one sync worker on a free port; yield (port, master pid); stop it."""
+def gunicorn(log: Path, env: dict[str, str] | None = None):
+    """Start gunicorn with one sync worker on a free port; yield (port, master pid); stop it.
+
+    ``env``: variables to set for it on top of this process's environment.
+    """
     port = free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as output:
@@ -87,6 +91,7 @@ def gunicorn(log: Path):
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
     try:
         deadline = time.monotonic() + 60

@@ -224,8 +224,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # with the nonce of its response (Django's admin uses it; the public pages have no inline code, and
 # the page cache refuses to keep a page that used a nonce: campaign/lib/cache.py). The nonce appears in
 # the header only on responses whose template asked for one.
-# The stylesheet every page carries in its head (campaign/lib/stylesheet.py).
+# The stylesheet every page carries in its head (campaign/lib/stylesheet.py). Off, pages link it instead:
+# `make bench` measures the first paint both ways on a slow link.
 SITE_STYLESHEET = BASE_DIR / "static" / "css" / "site.css"
+SITE_STYLESHEET_INLINE = env.bool("SITE_STYLESHEET_INLINE", True)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
