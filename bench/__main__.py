@@ -239,7 +239,7 @@ def main(argv: list[str]) -> int:
     from bench import data, render
 
     call_command("migrate", verbosity=0, interactive=False)
-    _document, version, sections = build_note(sizes)
+    document, version, sections = build_note(sizes)
     users = make_users(20)
     results: dict = {
         "mode": "quick" if args.quick else "full",
@@ -299,6 +299,22 @@ def main(argv: list[str]) -> int:
             )
         )
         render_verdicts(verdicts, rows, args.quick)
+        # The consultation report reads every comment of the note: it renders within the section's budget.
+        report = render.measure_report(document, repeat=3)
+        results["report"] = report
+        total = sum(r["comments"] for r in rows)
+        biggest_page = rows[-1]
+        print(
+            f"   consultation report ({total:,} comments in the note): {report['ms']:.1f} ms,"
+            f" {report['queries']} queries, {report['bytes']:,} bytes;"
+            f" section page ({biggest_page['comments']:,} comments): {biggest_page['page_ms']:.1f} ms"
+        )
+        verdicts.add(
+            f"report page ({total:,} comments) / section page ({biggest_page['comments']:,}), render time",
+            f"{report['ms'] / biggest_page['page_ms']:.2f}",
+            "<= 1 (the section page's budget)",
+            report["ms"] <= biggest_page["page_ms"],
+        )
 
     # 2 and 4. The cached page against a static file, and the worker's memory.
     if "http" in parts:

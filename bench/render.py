@@ -23,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.template import RequestContext, Template
 from django.test import Client, RequestFactory, override_settings
+from django.urls import reverse
 
 from campaign.lib.cache import bump_generation
 
@@ -130,3 +131,20 @@ def measure(section, current_version, *, comments: int, threads: int, repeat: in
         stock_ms=stock_ms,
         stock_bytes=stock_bytes,
     )
+
+
+def measure_report(document, *, repeat: int) -> dict:
+    """The consultation report of the whole note as served, cache missed: best time, queries, size."""
+    url = reverse("campaign:report", kwargs={"slug": document.slug})
+    client = Client()
+
+    def page() -> bytes:
+        bump_generation()
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        assert response["X-Page-Cache"] == "miss", response["X-Page-Cache"]
+        return response.content
+
+    page()
+    report_ms, queries, size = _timed(page, repeat)
+    return {"url": url, "ms": round(report_ms, 1), "queries": queries, "bytes": size}

@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 from django_countries import countries
 
@@ -143,6 +144,11 @@ class RegionEndorsers:
         return sum(len(country.organisations) for country in self.countries)
 
 
+#: How many words of an amendment's reason the report prints: a report of thousands of amendments
+#: stays a document one reads (and renders within the section page's budget); each links to its whole.
+EXCERPT_WORDS = 60
+
+
 @dataclass(frozen=True)
 class Amendment:
     """A published amendment as readers see it: its passage and wording, its answer, its signature."""
@@ -154,7 +160,6 @@ class Amendment:
     quote: str
     proposal: str
     text: str
-    text_html: str
     language: str
     outcome: str  # an Outcome, or UNANSWERED
     outcome_reason: str
@@ -165,6 +170,15 @@ class Amendment:
     @property
     def outcome_label(self) -> str:
         return outcome_label(self.outcome)
+
+    @property
+    def excerpt(self) -> str:
+        """The reason, as the report prints it: its first words (the page and the data files have it whole)."""
+        return Truncator(" ".join(self.text.split())).words(EXCERPT_WORDS, truncate="…")
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.text.split()) > EXCERPT_WORDS
 
     @property
     def changes(self) -> SafeString:
@@ -338,17 +352,19 @@ def _count(document: Document, rows: dict[int, SectionRow]) -> None:
 
 AMENDMENT_FIELDS = (
     *selectors.SIGNATURE_FIELDS, "content_type_id", "object_pk", "kind", "passage_key", "quote", "proposal",
-    "comment", "comment_html", "language", "outcome", "outcome_reason", "taken_up_in_id", "submit_date",
+    "comment", "language", "outcome", "outcome_reason", "taken_up_in_id", "submit_date",
 )  # fmt: skip
 
 
 def _amendments(document: Document, rows: dict[int, SectionRow], versions: PublishedVersions) -> list[Amendment]:
-    """The published amendments, oldest first, signed as their posters chose (one query)."""
+    """The published amendments with proposed wording (those the working group answers), oldest first,
+    signed as their posters chose (one query). Amendments in free words are in the counts."""
     section_type = ContentType.objects.get_for_model(Section)
     published = {v.pk: v for v in versions.originals}
     found = (
         selectors.for_document(document)
         .filter(kind=Kind.AMEND)
+        .exclude(proposal="")
         .annotate(organisation_verified_at=selectors.member_badge(), organisation_linked_name=F("organisation__name"))
         .only(*AMENDMENT_FIELDS)
         .order_by("submit_date", "id")
@@ -369,7 +385,6 @@ def _amendment(comment: OrgComment, row: SectionRow, taken_up: Version | None) -
         quote=comment.quote,
         proposal=comment.proposal,
         text=comment.comment,
-        text_html=comment.comment_html,
         language=comment.language,
         outcome=comment.outcome or UNANSWERED,
         outcome_reason=comment.outcome_reason,

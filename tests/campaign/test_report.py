@@ -209,6 +209,22 @@ def test_the_amendments_show_their_wording_answer_and_version_and_never_a_hidden
         assert hidden not in content, hidden
 
 
+def test_an_amendment_in_free_words_is_counted_and_a_long_reason_is_cut_with_a_link_to_it(client, consultation):
+    health = consultation.content_type.get_object_for_this_type(key="health-services")
+    approved_comment(health, kind="amend", text="Open clinics at night, in free words.", display="org")
+    key, words = passage(health)
+    long = approved_comment(
+        health, kind="amend", passage_key=key, quote=words, proposal="Clinics open all night.",
+        text=" ".join(f"word{n}" for n in range(200)), organisation_name="Night Shift", display="org",
+    )  # fmt: skip
+    report = consultation_report("guidance-note")
+    assert "Open clinics at night" not in page(client)  # in the counts, not the list of wordings
+    assert report.totals.amendments_total == 6
+    (listed,) = [a for a in report.amendments if a.id == long.pk]
+    assert listed.truncated and listed.excerpt.endswith("…") and "word199" not in listed.excerpt
+    assert f'<a href="{long.get_absolute_url()}" lang="en">Read it in full</a>' in page(client)
+
+
 def test_what_changed_between_versions_and_what_each_took_up(client, consultation):
     report = consultation_report("guidance-note")
     newest, first = report.changes
