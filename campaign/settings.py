@@ -355,7 +355,7 @@ CELERY_TASK_ROUTES = {
     "comments.tasks.notify_*": {"queue": "mail"},
     "comments.tasks.noop_*": {"queue": "screening"},
     "comments.tasks.train_*": {"queue": "training"},
-    "subscriptions.tasks.send_*": {"queue": "mail"},
+    "campaign.subscriptions.tasks.send_*": {"queue": "mail"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-comments": {"task": "comments.tasks.sweep_pending", "schedule": timedelta(minutes=2)},
@@ -366,9 +366,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "clear-expired-sessions": {"task": "comments.tasks.clear_sessions", "schedule": crontab(minute=47, hour=3)},
     # News by email: consultations that closed, versions and official replies whose mail was not sent yet.
-    "announce-due-news": {"task": "subscriptions.tasks.announce_due", "schedule": crontab(minute=23)},
+    "announce-due-news": {"task": "campaign.subscriptions.tasks.announce_due", "schedule": crontab(minute=23)},
     "purge-unconfirmed-subscribers": {
-        "task": "subscriptions.tasks.purge_unconfirmed",
+        "task": "campaign.subscriptions.tasks.purge_unconfirmed",
         "schedule": crontab(minute=37, hour=3),
     },
 }
@@ -482,7 +482,7 @@ AKISMET_CLIENT_CLASS = "akismet.SyncClient"
 COMMENTS_SWEEP_AFTER_MINUTES = env.int("COMMENTS_SWEEP_AFTER_MINUTES", 3, minimum=1)
 GUIDANCE_SECTION_COUNTS = "comments.selectors.section_counts"
 # The task an official reply's id is sent to once it is published (news by email; '' for none).
-COMMENTS_ON_OFFICIAL_REPLY = "subscriptions.tasks.announce_reply"
+COMMENTS_ON_OFFICIAL_REPLY = "campaign.subscriptions.tasks.announce_reply"
 # The same, per passage of a section: {anchor: [(kind, label), ...]} (guidance.selectors.passage_views).
 GUIDANCE_PASSAGE_COUNTS = "comments.selectors.passage_counts"
 # What a version took up of the amendments: "changed in response to N amendments from M organisations".

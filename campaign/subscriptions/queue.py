@@ -9,11 +9,11 @@ from __future__ import annotations
 from celery import current_app
 from django.db import transaction
 
-SEND_REQUEST_MAIL = "subscriptions.tasks.send_request_mail"
-ANNOUNCE_VERSION = "subscriptions.tasks.announce_version"
-ANNOUNCE_REPLY = "subscriptions.tasks.announce_reply"
-QUEUE_NEWS = "subscriptions.tasks.queue_news"
-SEND_NEWS = "subscriptions.tasks.send_news"
+SEND_REQUEST_MAIL = "campaign.subscriptions.tasks.send_request_mail"
+ANNOUNCE_VERSION = "campaign.subscriptions.tasks.announce_version"
+ANNOUNCE_REPLY = "campaign.subscriptions.tasks.announce_reply"
+QUEUE_NEWS = "campaign.subscriptions.tasks.queue_news"
+SEND_NEWS = "campaign.subscriptions.tasks.send_news"
 
 NAMES = (SEND_REQUEST_MAIL, ANNOUNCE_VERSION, ANNOUNCE_REPLY, QUEUE_NEWS, SEND_NEWS)
 

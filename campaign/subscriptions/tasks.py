@@ -42,7 +42,7 @@ def announce_reply(comment_id: int) -> int | None:
     return news.pk if news else None
 
 
-@shared_task(name="subscriptions.tasks.announce_due", **RETRY)
+@shared_task(name="campaign.subscriptions.tasks.announce_due", **RETRY)
 def announce_due() -> int:
     """Hourly: announce the consultations that closed, and any version or reply whose own task was lost;
     queue again the news whose batches were never all queued."""
@@ -83,7 +83,7 @@ def send_news(news_id: int, subscriber_ids: list[int]) -> int:
     )
 
 
-@shared_task(name="subscriptions.tasks.purge_unconfirmed")
+@shared_task(name="campaign.subscriptions.tasks.purge_unconfirmed")
 def purge_unconfirmed() -> int:
     """Nightly: delete the subscriptions not confirmed in time, addresses included."""
     count = services.purge_unconfirmed(older_than=timedelta(days=settings.SUBSCRIPTIONS_CONFIRMATION_DAYS))
