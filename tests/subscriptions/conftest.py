@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from campaign.celery import app as celery_app
-from campaign.subscriptions import keys
-from campaign.subscriptions.models import Subscriber, Topic
+from tests.subscriptions.builders import ALL_TOPICS
 
-ALL_TOPICS = tuple(Topic.values)
 LINK = re.compile(r"https?://[^/\s]+((?:/[a-z]{2})?/subscriptions/(confirm|manage|unsubscribe)/([^/\s]+)/)")
 
 
@@ -47,26 +43,6 @@ def token_of(message) -> str:
     found = {token for _path, _kind, token in LINK.findall(message.body)}
     assert len(found) == 1, message.body
     return found.pop()
-
-
-def make_subscriber(
-    email: str, *, confirmed: bool = True, language: str = "en", topics=ALL_TOPICS, age: timedelta = timedelta(0)
-) -> tuple[Subscriber, str]:
-    """A subscriber as the pages would leave it, and the token of their links."""
-    nonce = keys.new_nonce()
-    token = keys.link_token(nonce)
-    created = timezone.now() - age
-    subscriber = Subscriber.objects.create(
-        email=email,
-        email_key=keys.subscriber_key(email),
-        language=language,
-        link_nonce=nonce,
-        token_hash=keys.hash_token(token),
-        created=created,
-        confirmed_at=created if confirmed else None,
-        **{topic: topic in topics for topic in Topic.values},
-    )
-    return subscriber, token
 
 
 def outbox_to(address: str) -> list:

@@ -23,7 +23,8 @@ from comments import desk_services
 from comments.models import OrgComment
 from tests import factories
 from tests.comments.builders import approved_comment
-from tests.subscriptions.conftest import links, make_subscriber, outbox_to
+from tests.subscriptions.builders import make_subscriber
+from tests.subscriptions.conftest import links, outbox_to
 
 pytestmark = pytest.mark.django_db
 

@@ -185,8 +185,8 @@ def test_the_address_leaks_nowhere_and_is_gone_after_unsubscribing(
     leaks = recorder.leaks({"email": EMAIL, "email's name": "noor.k5", "token": token})
     assert not leaks, "\n".join(leaks)
     names = {name for name, _args in recorder.task_args}
-    assert {"subscriptions.tasks.send_request_mail", "subscriptions.tasks.send_news"} <= names
+    assert {"campaign.subscriptions.tasks.send_request_mail", "campaign.subscriptions.tasks.send_news"} <= names
     for name, (args, kwargs) in recorder.task_args:
-        if name.startswith("subscriptions."):
+        if name.startswith("campaign.subscriptions."):
             flat = [a for arg in args for a in (arg if isinstance(arg, list) else [arg])]
             assert all(type(a) is int for a in flat) and not kwargs, (name, args, kwargs)

@@ -11,7 +11,8 @@ from django.test import Client
 
 from campaign.subscriptions import tasks
 from campaign.subscriptions.models import Subscriber, Topic
-from tests.subscriptions.conftest import links, make_subscriber, outbox_to, token_of
+from tests.subscriptions.builders import make_subscriber
+from tests.subscriptions.conftest import links, outbox_to, token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -228,4 +229,7 @@ def test_unconfirmed_subscriptions_expire_and_are_purged(client, settings):
 
 def test_the_purge_is_on_the_beat_schedule(settings):
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"subscriptions.tasks.purge_unconfirmed", "subscriptions.tasks.announce_due"} <= tasks_scheduled
+    assert {
+        "campaign.subscriptions.tasks.purge_unconfirmed",
+        "campaign.subscriptions.tasks.announce_due",
+    } <= tasks_scheduled
