@@ -6,8 +6,9 @@ left to each command line (``--access-logfile -``); what a line holds is decided
 - no client address: no ``%(h)s``, and no X-Forwarded-For or other request header, since a
   poster's address can identify them (README, "Privacy"; SECURITY.md);
 - no query string, referer or user agent;
-- the path with the secret part of the links mailed to posters replaced by ``[token]``
-  (``/comments/withdraw/[token]/``): whoever reads the log must not be able to use them.
+- the path with the secret part of the links mailed to posters and subscribers replaced by
+  ``[token]`` (``/comments/withdraw/[token]/``, ``/subscriptions/unsubscribe/[token]/``): whoever
+  reads the log must not be able to use them.
 
 gunicorn's error log names the address of a client whose request it could not parse
 ("Invalid request from ip=..."), at warning; every error-log line passes through a filter that
@@ -31,9 +32,11 @@ limit_request_fields = 50
 # Time, method, path (tokens hidden), status, bytes sent, milliseconds.
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
-# The URLs whose last part is a capability mailed to a poster: confirm, withdraw, own data, mute, correct
-# (after any language prefix).
-_TOKEN_PATH = re.compile(r"(/comments/(?:confirm|withdraw|yours|mute|correct)/)[^/]+")
+# The URLs whose last part is a capability mailed to a poster (confirm, withdraw, own data, mute, correct)
+# or to a subscriber of news by email (confirm, manage, unsubscribe), after any language prefix.
+_TOKEN_PATH = re.compile(
+    r"(/(?:comments/(?:confirm|withdraw|yours|mute|correct)|subscriptions/(?:confirm|manage|unsubscribe))/)[^/]+"
+)
 # Anything that looks like an IPv4 address, or an IPv6 one (at least two colons between hex groups).
 _ADDRESS = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b|(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 

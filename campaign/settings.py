@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "guidance",
     "comments",
     "campaign.pages",
+    "campaign.subscriptions",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,8 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_POST_COMMENT = env.rate("RATELIMIT_POST_COMMENT", "20/h")
 RATELIMIT_CONFIRM = env.rate("RATELIMIT_CONFIRM", "30/h")
 RATELIMIT_SIGN_IN = env.rate("RATELIMIT_SIGN_IN", "30/h")
+# Subscriptions to news by email (campaign/subscriptions): each sent form may mail an address, so fewer.
+RATELIMIT_SUBSCRIBE = env.rate("RATELIMIT_SUBSCRIBE", "10/h")
 # Failed sign-ins to one account from one address before that pair is locked out for the period.
 RATELIMIT_SIGN_IN_FAILURES = env.rate("RATELIMIT_SIGN_IN_FAILURES", "5/15m")
 # django-ratelimit names django-redis and memcached as the shared caches it knows; Django's own
@@ -358,6 +361,7 @@ CELERY_TASK_ROUTES = {
     "comments.tasks.notify_*": {"queue": "mail"},
     "comments.tasks.noop_*": {"queue": "screening"},
     "comments.tasks.train_*": {"queue": "training"},
+    "campaign.subscriptions.tasks.send_*": {"queue": "mail"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-comments": {"task": "comments.tasks.sweep_pending", "schedule": timedelta(minutes=2)},
@@ -367,6 +371,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17, hour=3),
     },
     "clear-expired-sessions": {"task": "comments.tasks.clear_sessions", "schedule": crontab(minute=47, hour=3)},
+    # News by email: consultations that closed, versions and official replies whose mail was not sent yet.
+    "announce-due-news": {"task": "campaign.subscriptions.tasks.announce_due", "schedule": crontab(minute=23)},
+    "purge-unconfirmed-subscribers": {
+        "task": "campaign.subscriptions.tasks.purge_unconfirmed",
+        "schedule": crontab(minute=37, hour=3),
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -482,7 +492,21 @@ AKISMET_CLIENT_CLASS = "akismet.SyncClient"
 # Comments pending longer than this are handed to screening again by the beat sweep.
 COMMENTS_SWEEP_AFTER_MINUTES = env.int("COMMENTS_SWEEP_AFTER_MINUTES", 3, minimum=1)
 GUIDANCE_SECTION_COUNTS = "comments.selectors.section_counts"
+# The task an official reply's id is sent to once it is published (news by email; '' for none).
+COMMENTS_ON_OFFICIAL_REPLY = "campaign.subscriptions.tasks.announce_reply"
 # The same, per passage of a section: {anchor: [(kind, label), ...]} (guidance.selectors.passage_views).
 GUIDANCE_PASSAGE_COUNTS = "comments.selectors.passage_counts"
 # What a version took up of the amendments: "changed in response to N amendments from M organisations".
 GUIDANCE_VERSION_RESPONSES = "comments.selectors.version_responses"
+
+# --- News by email (campaign/subscriptions) ----------------------------------------
+# A subscription not confirmed from its mailbox within this many days is deleted, address included.
+SUBSCRIPTIONS_CONFIRMATION_DAYS = env.int("SUBSCRIPTIONS_CONFIRMATION_DAYS", 7, minimum=1)
+# One address is mailed at most once in this many minutes when it is subscribed again (pending or not):
+# a stranger typing someone's address over and over cannot flood their mailbox.
+SUBSCRIPTIONS_RESEND_MINUTES = env.int("SUBSCRIPTIONS_RESEND_MINUTES", 15, minimum=0)
+# Subscribers per mail task: a piece of news goes out as one task per this many recipients.
+SUBSCRIPTIONS_BATCH_SIZE = env.int("SUBSCRIPTIONS_BATCH_SIZE", 100, minimum=1)
+# The hourly check mails news at most this many days old (a version, a closing, an official reply):
+# news older than that when the feature is switched on, or after a long outage, is not mailed.
+SUBSCRIPTIONS_NEWS_DAYS = env.int("SUBSCRIPTIONS_NEWS_DAYS", 3, minimum=1)

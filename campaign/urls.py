@@ -38,6 +38,7 @@ urlpatterns = [
         path("", include(campaign_patterns)),
         path("note/", include("guidance.urls")),
         path("comments/", include("comments.urls")),
+        path("subscriptions/", include("campaign.subscriptions.urls")),
         # Outside the desk's URLs, which all need a coordinator: this is where the others send visitors.
         path("desk/sign-in/", signin.desk_sign_in, name="desk-sign-in"),
         path("desk/", include("comments.desk.urls")),

@@ -652,6 +652,10 @@ def _transition(
         queue.on_commit(queue.TRAIN_CLASSIFIER, countdown=settings.COMMENTS_CLASSIFIER_RETRAIN_SECONDS)
     if notify and new_state in (State.APPROVED, State.REJECTED) and not comment.official:
         queue.on_commit(queue.SEND_DECISION_NOTICE, comment.pk)
+    if comment.official and comment.is_public and not was_public and settings.COMMENTS_ON_OFFICIAL_REPLY:
+        # The working group answered in public: the task the setting names tells whoever asked for such
+        # news (campaign.subscriptions), which comments knows only by that name.
+        queue.on_commit(settings.COMMENTS_ON_OFFICIAL_REPLY, comment.pk)
     if was_public or comment.is_public:
         # Only what readers can see invalidates their pages: screening (pending to review or spam)
         # changes none, and under a stream of posts it would otherwise empty the page cache every second.

@@ -25,6 +25,7 @@ from comments.models import CommentRevision, KeywordRule, ModerationEvent, OrgCo
 from guidance.models import Section, Version
 from tests import factories
 from tests.comments.builders import approved_comment
+from tests.subscriptions.builders import make_subscriber
 
 ANONYMOUS, COORDINATOR, MEMBER, STRANGER = "anonymous", "coordinator", "member", "stranger"
 
@@ -252,6 +253,13 @@ def build(note) -> list[PageType]:
     post_url = reverse("comments:post")
     reason_url = reverse("desk:reason-edit", args=[reason.pk])
     slug = document.slug
+    # News by email: a subscription waiting for its confirmation, one confirmed, two to unsubscribe.
+    subscribe_url = reverse("subscriptions:subscribe")
+    _waiting_subscriber, waiting_token = make_subscriber("waiting@example.org", confirmed=False)
+    subscription_confirm_url = reverse("subscriptions:confirm", args=[waiting_token])
+    manage_url = reverse("subscriptions:manage", args=[make_subscriber("reader@example.org")[1]])
+    unsubscribe_url = reverse("subscriptions:unsubscribe", args=[make_subscriber("leaving@example.org")[1]])
+    unsubscribe_now_url = reverse("subscriptions:unsubscribe", args=[make_subscriber("gone@example.org")[1]])
     filled = {
         "kind": "endorse",
         "comment": "We endorse it.\n\n1. Decriminalise.\n2. Fund peer-led clinics.",
@@ -343,6 +351,49 @@ def build(note) -> list[PageType]:
             section_url,
             status=400,
             submit=Submit("Send", post_url, {"content_type": "guidance.nothing", "object_pk": "1"}, within="#comments"),
+        ),
+        # News by email (campaign/subscriptions).
+        PageType("subscribe", "subscriptions:subscribe", subscribe_url),
+        PageType(
+            "subscribe-errors",
+            "subscriptions:subscribe",
+            subscribe_url,
+            status=400,
+            submit=Submit("Subscribe", subscribe_url, {"email": "not an address", "topics": "new_versions"}),
+        ),
+        PageType(
+            "subscribe-check-your-mail",
+            "subscriptions:sent",
+            subscribe_url,
+            submit=Submit("Subscribe", subscribe_url, {"email": "new-reader@example.org", "topics": "closing"}),
+        ),
+        PageType("subscription-sent", "subscriptions:sent", reverse("subscriptions:sent")),
+        PageType("subscription-confirm", "subscriptions:confirm", subscription_confirm_url),
+        PageType(
+            "subscription-confirmed",
+            "subscriptions:confirm",
+            subscription_confirm_url,
+            submit=Submit("Confirm my subscription", subscription_confirm_url),
+        ),
+        PageType("subscription-manage", "subscriptions:manage", manage_url),
+        PageType(
+            "subscription-saved",
+            "subscriptions:manage",
+            manage_url,
+            submit=Submit("Save my choices", manage_url, {"topics": "replies", "language": "fr"}),
+        ),
+        PageType("unsubscribe", "subscriptions:unsubscribe", unsubscribe_url),
+        PageType(
+            "unsubscribed",
+            "subscriptions:unsubscribed",
+            unsubscribe_now_url,
+            submit=Submit("Unsubscribe", unsubscribe_now_url, {"via": "page"}),
+        ),
+        PageType(
+            "subscription-link-invalid",
+            "subscriptions:manage",
+            reverse("subscriptions:manage", args=["no-such-token"]),
+            status=404,
         ),
         PageType("not-found", "", "/no-such-page/", status=404),
         PageType("forbidden", "", reverse("desk:home"), who=STRANGER, status=403),

@@ -57,6 +57,21 @@ def test_the_code_keeps_every_contract(tree):
             "comments is not allowed to import campaign.pages",
         ),
         ("campaign/lib/cache.py", "from guidance import models", "campaign.lib is not allowed to import guidance"),
+        (
+            "comments/services.py",
+            "from campaign.subscriptions import models",
+            "comments is not allowed to import campaign.subscriptions",
+        ),
+        (
+            "guidance/models.py",
+            "from campaign.subscriptions import models",
+            "guidance is not allowed to import campaign.subscriptions",
+        ),
+        (
+            "campaign/pages/views.py",
+            "from campaign.subscriptions import views",
+            "campaign.pages is not allowed to import campaign.subscriptions",
+        ),
         ("campaign/organisations/models.py", "from guidance import models", "campaign.organisations"),
         (
             "comments/services.py",

@@ -2,7 +2,8 @@
 
 Django logs the full path of a request it answers with a 4xx (a cookie-less Confirm, a wrong
 method, a refused erasure, a rate-limited confirmation...): with a poster's live confirmation,
-withdraw, data or erase link in it, whoever reads the log could use that link. ``RedactTokens`` is
+withdraw, data or erase link in it, or a subscriber's confirm, manage or unsubscribe link, whoever
+reads the log could use that link. ``RedactTokens`` is
 a filter on every handler in ``LOGGING``; it replaces the token in every text of the record (its
 message with its arguments, its exception and stack, every other text field) by ``[token]``, and
 gives the handlers a copy of the request whose path is redacted the same way.
@@ -14,7 +15,9 @@ import copy
 import logging
 import re
 
-TOKEN_PATH = re.compile(r"(/comments/(?:confirm|withdraw|yours|mute|correct)/)[^/\s?#'\"<>]+")
+TOKEN_PATH = re.compile(
+    r"(/(?:comments/(?:confirm|withdraw|yours|mute|correct)|subscriptions/(?:confirm|manage|unsubscribe))/)[^/\s?#'\"<>]+"
+)
 # A token as a value in the repr of a mapping (a template's context in django.template's debug log).
 TOKEN_VALUE = re.compile(r"""(['"]token['"]:\s*['"])[^'"]+""")
 REQUEST_PATH_KEYS = ("PATH_INFO", "REQUEST_URI", "RAW_URI", "QUERY_STRING")

@@ -113,7 +113,7 @@ def report_json(request: HttpRequest, slug: str) -> HttpResponse:
 
 #: What robots may not crawl, in every language: the coordinators' pages, and the comment pages, whose
 #: poster links carry secret tokens (such a page must never be kept by a search engine, whoever shares it).
-ROBOTS_DISALLOWED = ("/desk/", "/comments/")
+ROBOTS_DISALLOWED = ("/desk/", "/comments/", "/subscriptions/")
 
 
 @require_GET

@@ -49,6 +49,9 @@ def test_the_named_queues_are_declared():
         ("comments.tasks.sweep_pending", "screening"),
         ("comments.tasks.send_confirmation", "mail"),
         ("comments.tasks.train_classifier", "training"),
+        ("campaign.subscriptions.tasks.send_news", "mail"),
+        ("campaign.subscriptions.tasks.send_request_mail", "mail"),
+        ("campaign.subscriptions.tasks.queue_news", "default"),
         ("campaign.tasks.anything_else", "default"),
     ],
 )

@@ -33,6 +33,9 @@ REQUESTS = [
     ("GET", f"/comments/yours/{TOKEN}/copy.json"),
     ("GET", f"/comments/confirm/{TOKEN}/"),
     ("POST", f"/comments/mute/{TOKEN}/"),
+    ("GET", f"/subscriptions/manage/{TOKEN}/"),
+    ("POST", f"/fr/subscriptions/unsubscribe/{TOKEN}/"),  # a one-click unsubscribe: answered 200
+    ("GET", f"/es/subscriptions/confirm/{TOKEN}/"),
     ("GET", "/no-such-page/"),
 ]
 
@@ -131,7 +134,10 @@ def test_the_access_log_holds_no_address_query_or_token(gunicorn):
     assert '"GET /comments/withdraw/[token]/" 404' in lines[1]
     assert '"GET /comments/yours/[token]/copy.json" 404' in lines[2]
     assert '"POST /comments/mute/[token]/"' in lines[4]
-    assert '"GET /no-such-page/" 404' in lines[5]
+    assert '"GET /subscriptions/manage/[token]/" 404' in lines[5]
+    assert '"POST /fr/subscriptions/unsubscribe/[token]/" 200' in lines[6]
+    assert '"GET /es/subscriptions/confirm/[token]/" 404' in lines[7]
+    assert '"GET /no-such-page/" 404' in lines[8]
 
 
 def test_the_format_names_no_address_header_or_query():

@@ -20,6 +20,7 @@ from comments.models import OrgComment, RejectionReason, State
 from guidance.models import Section
 from tests.comments.builders import approved_comment
 from tests.e2e.conftest import assert_only_local_requests
+from tests.subscriptions.builders import make_subscriber
 
 pytestmark = pytest.mark.e2e
 
@@ -81,6 +82,8 @@ def site(note, coordinator) -> dict:
         "reason": reason,
         "token": tokens.withdraw_token(endorsement),
         "confirm": services.issue_confirmation_token(comment_id=unconfirmed.pk),
+        "subscriber waiting": make_subscriber("waiting@example.org", confirmed=False)[1],
+        "subscriber": make_subscriber("reader@example.org")[1],
     }
 
 
@@ -136,6 +139,13 @@ def test_every_page_loads_only_from_this_site_and_breaks_no_csp_rule(page, site,
     download(f"/comments/yours/{token}/copy.json", re.compile("Download a copy"))
     visit(f"/comments/correct/{token}/")
     visit(f"/comments/sent/?content_type=guidance.section&object_pk={section.pk}")
+    # Readers subscribed to news by email: the form, its answer, the links in their mail.
+    for url in (
+        "/subscriptions/", "/subscriptions/sent/", f"/subscriptions/confirm/{site['subscriber waiting']}/",
+        f"/subscriptions/manage/{site['subscriber']}/", f"/subscriptions/unsubscribe/{site['subscriber']}/",
+        "/subscriptions/unsubscribed/",
+    ):  # fmt: skip
+        visit(url)
     # Error pages: not found, a broken link, a refused form (no CSRF cookie), a malformed post.
     visit("/no-such-page/", 404)
     visit("/comments/yours/forged/", 404)

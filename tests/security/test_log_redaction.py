@@ -15,10 +15,12 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from campaign.lib.logredact import redact
 from comments import services
 from comments import tokens as links
 from comments.models import OrgComment, State
 from tests.comments.builders import approved_comment
+from tests.subscriptions.builders import make_subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -120,4 +122,29 @@ def test_a_token_in_an_argument_or_an_exception_is_redacted_too(site_log, tokens
     logged = site_log.stream.getvalue()
     assert "Failed: /comments/withdraw/[token]/" in logged
     assert "ValueError: while reading /comments/yours/[token]/" in logged
+    assert token not in logged
+
+
+@pytest.mark.parametrize("kind", ["confirm", "manage", "unsubscribe"])
+def test_a_subscribers_link_is_redacted_in_any_language(site_log, kind):
+    token = "Zq8subscriberToken-From_A_Mail"
+    for prefix in ("", "/fr", "/ru"):
+        logging.getLogger("django.request").warning("Not Found: %s/subscriptions/%s/%s/", prefix, kind, token)
+        assert redact(f"{prefix}/subscriptions/{kind}/{token}/?x=1") == f"{prefix}/subscriptions/{kind}/[token]/?x=1"
+    logged = site_log.stream.getvalue()
+    assert f"Not Found: /ru/subscriptions/{kind}/[token]/" in logged
+    assert token not in logged
+
+
+def test_a_subscribers_refused_requests_log_no_token(site_log):
+    token = make_subscriber("reader@example.org")[1]
+    reader = Client()
+    for response, status in (
+        (reader.put(f"/subscriptions/manage/{token}/"), 405),
+        (reader.delete(f"/fr/subscriptions/unsubscribe/{token}/"), 405),
+        (reader.get(f"/subscriptions/confirm/{token}x/"), 404),
+    ):
+        assert response.status_code == status
+    logged = "\n".join(site_log.texts())
+    assert "/subscriptions/manage/[token]/" in logged and "/fr/subscriptions/unsubscribe/[token]/" in logged
     assert token not in logged
