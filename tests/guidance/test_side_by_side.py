@@ -146,7 +146,7 @@ def test_it_switches_between_inline_and_side_by_side(client, note):
     inline = client.get(f"{NOTE}/compare/v1/v2/").content.decode()
     assert f'<a href="{SIDE}">side by side</a>' in inline
     assert '<strong aria-current="true">inline</strong>' in inline
-    assert "diff-columns" not in inline
+    assert 'class="diff-columns"' not in inline
     side = client.get(SIDE).content.decode()
     assert f'<a href="{NOTE}/compare/v1/v2/">inline</a>' in side
     assert '<strong aria-current="true">side by side</strong>' in side
