@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from campaign.pages import endorsements, health, signin, views
 from campaign.pages.sitemaps import SITEMAPS
+from campaign.search import views as search
 
 campaign_patterns = (
     [
@@ -13,6 +14,7 @@ campaign_patterns = (
         path("organisations/", views.organisations, name="organisations"),
         path("endorsements/", endorsements.endorsers, name="endorsers"),
         path("organisations/<slug:slug>/", views.organisation, name="organisation"),
+        path("search/", search.search, name="search"),
     ],
     "campaign",
 )
