@@ -163,7 +163,7 @@ def test_an_empty_query_says_what_to_do(client, document):
 def test_a_query_too_long_is_refused_with_a_message_never_cut(client, document):
     body = page(search(client, "worker " * 40, status=400))
 
-    assert "Search for at most 200 characters: this has 279." in body
+    assert "Use at most 200 characters (this has 279): keep the few words that matter most." in body
     assert 'id="error-summary"' in body and 'href="#id_q"' in body
     assert "results-heading" not in body
 
@@ -343,7 +343,9 @@ def test_hostile_text_in_the_note_comes_out_escaped(client, police):
 
 
 def test_marked_escapes_everything_and_writes_only_marks():
-    headline = f"a <script>x</script> {highlight.START}<img onerror=y>{highlight.STOP} & {highlight.STOP}b{highlight.START}"
+    headline = (
+        f"a <script>x</script> {highlight.START}<img onerror=y>{highlight.STOP} & {highlight.STOP}b{highlight.START}"
+    )
 
     html = highlight.marked(headline)
 
@@ -493,9 +495,9 @@ def test_results_come_twenty_a_page_and_the_links_keep_the_words_and_filters(cli
     body = page(first)
     assert "45 results for “raids”" in body
     assert "Showing results 1 to 20" in body and "Page 1 of 3" in body
-    assert 'href="?q=raids&amp;kind=concern&amp;page=2" rel="next"' in body
+    assert re.search(r'href="\?q=raids&amp;kind=concern&amp;page=2"\s+rel="next"', body)
     assert '<ol class="search-results" start="41">' in page(third)
-    assert 'href="?q=raids&amp;kind=concern&amp;page=2" rel="prev"' in page(third)
+    assert re.search(r'href="\?q=raids&amp;kind=concern&amp;page=2"\s+rel="prev"', page(third))
 
 
 # --- Queries: a fixed number, whatever the number of results ------------------------------------
