@@ -29,8 +29,7 @@ class SearchForm(forms.Form):
         help_text=_("One or more words: each result holds them all, in any form (“worker” finds “workers”)."),
         error_messages={
             "max_length": _(
-                "Use at most %(limit_value)d characters (this has %(show_value)d): "
-                "keep the few words that matter most."
+                "Use at most %(limit_value)d characters (this has %(show_value)d): keep the few words that matter most."
             ),
             "null_characters_not_allowed": _("The words hold a character that cannot be searched for."),
         },

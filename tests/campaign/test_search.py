@@ -5,6 +5,7 @@ queries, the fallback used on SQLite, and the page cache."""
 from __future__ import annotations
 
 import re
+import uuid
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
@@ -19,7 +20,6 @@ from comments import services
 from comments.models import OrgComment, State
 from guidance.models import Section, Version
 from tests import factories
-from tests.campaign.test_cache import cache_namespace, cached  # noqa: F401 - fixtures
 from tests.comments.builders import approved_comment
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +196,7 @@ def test_french_words_find_their_other_forms_in_french_texts_and_comments(client
 
     found = results(search(client, "travailleuses", prefix="/fr"))
 
-    assert [r["url"] for r in found][0] == "/fr/note/guidance-note/sections/police/"
+    assert found[0]["url"] == "/fr/note/guidance-note/sections/police/"
     assert "<mark>travailleuse</mark>" in found[0]["snippet"]
     assert "<mark>travailleuses</mark>" in found[1]["snippet"]
     assert len(found) == 2
@@ -360,7 +360,7 @@ def test_terms_are_the_words_to_find():
 
 
 def test_highlight_escapes_first_and_marks_every_match_in_any_case():
-    html = highlight.highlight("Workers & <b>workers</b>: WORKERS’ rights", ["workers"])
+    html = highlight.highlight("Workers & <b>workers</b>: WORKERS’ rights", ["workers"])  # noqa: RUF001
 
     assert html == (
         "<mark>Workers</mark> &amp; &lt;b&gt;<mark>workers</mark>&lt;/b&gt;: <mark>WORKERS</mark>’ rights"  # noqa: RUF001
@@ -539,6 +539,15 @@ def test_one_result_costs_the_same_queries_as_thirty(client, document, police, d
 
 
 # --- The page cache -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cached(transactional_db, settings, tmp_path):
+    """Hits and misses for real (no test-wide transaction), in a cache namespace of this test's own."""
+    default = dict(settings.CACHES["default"])
+    default["KEY_PREFIX"] = f"search-{uuid.uuid4().hex}"
+    settings.CACHES = {**settings.CACHES, "default": default}
+    settings.PAGE_CACHE_GENERATION_FILE = tmp_path / "page-cache-generation"
 
 
 def test_a_repeated_search_is_served_from_the_cache_until_a_decision(client, cached, document, police):
