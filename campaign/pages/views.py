@@ -63,9 +63,10 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "campaign/organisation.html", context)
 
 
-#: What robots may not crawl, in every language: the coordinators' pages, and the comment pages, whose
-#: poster links carry secret tokens (such a page must never be kept by a search engine, whoever shares it).
-ROBOTS_DISALLOWED = ("/desk/", "/comments/")
+#: What robots may not crawl, in every language: the coordinators' pages, the comment pages, whose
+#: poster links carry secret tokens (such a page must never be kept by a search engine, whoever shares it),
+#: and the search page, whose endless addresses hold nothing the sitemap's pages do not.
+ROBOTS_DISALLOWED = ("/desk/", "/comments/", "/search/")
 
 
 @require_GET
