@@ -9,8 +9,8 @@ is not served from here, and the CSRF, session and messages middleware mark what
 
 What is cached
     The whole response of a public GET page (home, about, organisations, endorsers, the note's
-    document, version, print, section and comparison pages, the feeds), in the cache named by
-    ``PAGE_CACHE_ALIAS`` (Redis in production and CI, local memory embedded), for
+    document, version, print, section and comparison pages, the search page, the feeds), in the
+    cache named by ``PAGE_CACHE_ALIAS`` (Redis in production and CI, local memory embedded), for
     ``PAGE_CACHE_SECONDS``. The key is the scheme, host, path and query string, the language of the
     address (campaign/lib/i18n.py) and the generation. Each process also keeps the pages it served last
     (``PAGE_CACHE_LOCAL_BYTES``), so a hit usually costs no round trip.
