@@ -54,6 +54,11 @@ class Choices:
     section_ids: dict[str, int]
     headings: dict[int, str]  # section id -> its heading in the reader's language, where the note has it
 
+    @classmethod
+    def empty(cls) -> Choices:
+        """Nothing to narrow to: the site has no note yet."""
+        return cls(sections=[], kinds=[], languages=[], countries=[], section_ids={}, headings={})
+
 
 def choices(document: Document, versions: PublishedVersions) -> Choices:
     """Load the filters' choices: two queries (the current sections, the comments' languages and countries)."""
@@ -120,6 +125,11 @@ class Results:
     @property
     def total(self) -> int:
         return self.page.paginator.count
+
+    @classmethod
+    def none(cls) -> Results:
+        """No result: what a search finds before the site has a note."""
+        return cls(page=Paginator([], PER_PAGE).get_page(1), hits=[])
 
 
 def _texts(versions: PublishedVersions, choices: Choices, filters: Filters) -> QuerySet | None:

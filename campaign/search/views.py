@@ -25,29 +25,29 @@ PARAMETERS = {
 
 @public_page(parameters=PARAMETERS)
 def search(request: HttpRequest) -> HttpResponse:
-    """Search the note's text (every published version and translation) and the published comments."""
+    """Search the note's text (every published version and translation) and the published comments.
+
+    Without parameters, the form alone; with empty words, what to type; with words the form refuses
+    (too long, a null character) or a filter value it does not offer, a 400 with the form and why.
+    """
     document = Document.objects.primary()
     versions = published_versions(document) if document else None
-    choices = selectors.choices(document, versions) if document else None
-    form = SearchForm(request.GET or None, choices=choices or selectors.Choices([], [], [], [], {}, {}))
-    results, status = None, 200
-    if form.is_bound and not form.is_valid():
-        status = 400
-    elif form.is_bound and form.cleaned_data["q"] and document:
-        results = selectors.search(
-            document,
-            versions,
-            choices,
-            query=form.cleaned_data["q"],
-            filters=form.filters(),
-            page_number=request.GET.get("page", 1),
-        )
+    choices = selectors.choices(document, versions) if document else selectors.Choices.empty()
+    form = SearchForm(request.GET or None, choices=choices)
+    valid = form.is_bound and form.is_valid()
+    query = form.cleaned_data["q"] if valid else ""
+    results = None
+    if query and document:
+        filters = form.filters()
+        page_number = request.GET.get("page", 1)
+        results = selectors.search(document, versions, choices, query=query, filters=filters, page_number=page_number)
+    elif query:
+        results = selectors.Results.none()
     context = {
         "form": form,
-        "query": form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
+        "query": query,
         "results": results,
         "document": document,
-        "max_query": MAX_QUERY,
-        "filtered": form.is_bound and form.is_valid() and any(vars(form.filters()).values()),
+        "filtered": valid and form.filters() != selectors.Filters(),
     }
-    return render(request, "search/search.html", context, status=status)
+    return render(request, "search/search.html", context, status=400 if form.is_bound and not valid else 200)

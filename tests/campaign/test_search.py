@@ -148,6 +148,12 @@ def test_the_page_opens_on_the_form_alone(client, document):
     assert "results-heading" not in body and "Type the words" not in body
 
 
+def test_before_there_is_a_note_it_finds_nothing_and_says_so(client, db):
+    body = page(search(client, "workers"))
+
+    assert "No results for “workers”" in body
+
+
 def test_it_is_linked_from_every_page_header(client, document):
     home = page(client.get("/fr/"))
     assert 'href="/fr/search/"' in home
