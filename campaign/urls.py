@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from campaign.pages import endorsements, health, signin, views
 from campaign.pages.sitemaps import SITEMAPS
+from campaign.search import views as search
 
 campaign_patterns = (
     [
@@ -19,6 +20,7 @@ campaign_patterns = (
         path("note/<slug:slug>/report.pdf", views.report_pdf, name="report-pdf"),
         path("note/<slug:slug>/report.csv", views.report_csv, name="report-csv"),
         path("note/<slug:slug>/report.json", views.report_json, name="report-json"),
+        path("search/", search.search, name="search"),
     ],
     "campaign",
 )

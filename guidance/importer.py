@@ -30,7 +30,7 @@ from django.utils.text import slugify
 from campaign.lib.cache import bump_generation
 from guidance.models import Document, Section, SectionText, Version, key_validator
 from guidance.passages import Passage, load, passages, translated_passages
-from guidance.rendering import PARSER, render_blocks
+from guidance.rendering import PARSER, plain_text, render_blocks
 
 __all__ = [
     "RENAME_SIMILARITY",
@@ -746,6 +746,7 @@ def _write(
                     level=entry.level,
                     body_markdown=entry.body,
                     body_html=html,
+                    body_text=plain_text(html),
                     passages=[passage.as_json() for passage in anchored],
                     translated_from=origin,
                 )

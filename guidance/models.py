@@ -308,13 +308,18 @@ class SectionTextQuerySet(models.QuerySet):
         return (
             self.filter(version=version)
             .select_related("section")
-            .defer("body_markdown", "body_html")
+            .defer("body_markdown", "body_html", "body_text")
             .order_by("position")
         )
 
     def for_reading(self, version: Version) -> SectionTextQuerySet:
         """Return the version's sections in reading order, with their rendered bodies."""
-        return self.filter(version=version).select_related("section").defer("body_markdown").order_by("position")
+        return (
+            self.filter(version=version)
+            .select_related("section")
+            .defer("body_markdown", "body_text")
+            .order_by("position")
+        )
 
 
 class SectionText(models.Model):
@@ -328,6 +333,9 @@ class SectionText(models.Model):
     level = models.PositiveSmallIntegerField(_("heading level"), default=2)
     body_markdown = models.TextField(_("body (Markdown)"), blank=True)
     body_html = models.TextField(_("body (sanitised HTML)"), blank=True, editable=False)
+    # The body's words without markup (rendering.plain_text of body_html): what search matches and
+    # quotes, so a snippet is never cut inside a tag and is escaped like any text.
+    body_text = models.TextField(_("body (plain text)"), blank=True, default="", editable=False)
     # The body's passages (paragraphs, lists, quotes...) with their lasting anchors: guidance.passages.
     passages = models.JSONField(_("passages"), default=list, blank=True, editable=False)
     # For a translation: the original text this one was translated from (the same section in the

@@ -21,6 +21,7 @@ __all__ = [
     "ALLOWED_URL_SCHEMES",
     "LINK_REL",
     "Block",
+    "plain_text",
     "render_blocks",
     "render_markdown",
 ]
@@ -123,6 +124,20 @@ _TAG = re.compile(r"<[^>]*>")
 def _plain(html: str) -> str:
     """The words of a piece of nh3's output (whose tags are exact), one space between them."""
     return " ".join(unescape(_TAG.sub(" ", html)).split())
+
+
+_INLINE_TAG = re.compile(r"</?(?:a|abbr|code|em|strong|sub|sup)\b[^>]*>")
+
+
+def plain_text(html: str) -> str:
+    """A stored body's words as readers read them, without markup (what search matches and quotes).
+
+    ``html`` is nh3's output (``body_html``), whose tags are exact: inline tags go without a trace
+    (a link's text stays next to the full stop after it), the others part words; entities are read
+    back (``&lt;`` is ``<`` again) and spaces collapsed. Nothing here is markup any more: a page
+    showing it must escape it like any text.
+    """
+    return _plain(_INLINE_TAG.sub("", html))
 
 
 def _top_level(tokens: list) -> list[list]:

@@ -11,7 +11,7 @@ from campaign.organisations.models import Organisation
 from comments.text import fingerprint, render_text
 from guidance.models import Document, Section, SectionText, Version
 from guidance.passages import of_markdown
-from guidance.rendering import render_markdown
+from guidance.rendering import plain_text, render_markdown
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -75,6 +75,7 @@ class SectionTextFactory(factory.django.DjangoModelFactory):
     heading = factory.LazyAttribute(lambda t: f"Heading of {t.section.key}")
     body_markdown = "Some text."
     body_html = "<p>Some text.</p>"
+    body_text = factory.LazyAttribute(lambda t: plain_text(t.body_html))
     # Anchored passages as the importer stores them, when the HTML is the Markdown's (a test that sets
     # an HTML of its own gets none: the page then shows that HTML whole).
     passages = factory.LazyAttribute(

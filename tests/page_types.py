@@ -228,6 +228,15 @@ def build(note) -> list[PageType]:
     OrgComment.objects.filter(pk=amendment.pk).update(
         outcome="partly", outcome_reason="The leadership of sex workers is now said.", taken_up_in=draft
     )
+    # Found by the search page's "approach", beside the note's texts of that section.
+    approved_comment(
+        section,
+        kind="concern",
+        display="org",
+        organisation_name="Red Thread",
+        country="KE",
+        text="The rights based approach must come first <and stay there>.",
+    )
     unconfirmed = approved_comment(section, text="Waiting for my confirmation.", name="Sam")
     OrgComment.objects.filter(pk=unconfirmed.pk).update(state=State.UNCONFIRMED, is_public=False)
     confirm_token = services.issue_confirmation_token(comment_id=unconfirmed.pk)
@@ -284,6 +293,9 @@ def build(note) -> list[PageType]:
         PageType("section", "guidance:section", section_url),
         PageType("section-diff", "guidance:section", f"{section_url}?from=1&to=2"),
         PageType("section-propose-wording", "guidance:section", f"{section_url}?passage={passage.key}&kind=amend"),
+        PageType("search", "campaign:search", reverse("campaign:search") + "?q=approach"),
+        PageType("search-no-results", "campaign:search", reverse("campaign:search") + "?q=zebra&kind=concern"),
+        PageType("search-errors", "campaign:search", reverse("campaign:search") + "?q=" + "word+" * 50, status=400),
         PageType("compare-form", "guidance:compare-form", reverse("guidance:compare-form", args=[slug])),
         PageType(
             "compare-form-errors",

@@ -9,8 +9,8 @@ is not served from here, and the CSRF, session and messages middleware mark what
 
 What is cached
     The whole response of a public GET page (home, about, organisations, endorsers, the note's
-    document, version, print, section and comparison pages, the feeds), in the cache named by
-    ``PAGE_CACHE_ALIAS`` (Redis in production and CI, local memory embedded), for
+    document, version, print, section and comparison pages, the search page, the feeds), in the
+    cache named by ``PAGE_CACHE_ALIAS`` (Redis in production and CI, local memory embedded), for
     ``PAGE_CACHE_SECONDS``. The key is the scheme, host, path and query string, the language of the
     address (campaign/lib/i18n.py) and the generation. Each process also keeps the pages it served last
     (``PAGE_CACHE_LOCAL_BYTES``), so a hit usually costs no round trip.
@@ -20,7 +20,9 @@ What an anonymous visitor can make it store
     (``QUERY_PARAMETERS``), each once and with a value of the expected form. Any other query string
     (an unknown parameter, a repeated one, a value no page accepts) still gets its page, rendered and
     marked private, but stores nothing: a visitor cannot fill the cache with copies of one page
-    under endless addresses.
+    under endless addresses. A page that reads parameters of its own names them, with their form,
+    to the decorator (``public_page(parameters=...)``: the search page's words, ``q``); they are
+    stored for that page only, so ``?q=...`` on any other page still stores nothing.
 
 Invalidation: one generation for the whole site
     ``bump_generation()`` increments the generation; every cached page then misses once and is
@@ -95,7 +97,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from pathlib import Path
 from typing import NamedTuple
@@ -108,6 +110,7 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import get_resolver
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.text import compress_string
 
@@ -335,20 +338,31 @@ def _anonymous_request(request: HttpRequest) -> bool:
     )
 
 
-def storable_query(query_string: str) -> bool:
-    """True for a query string a page may be stored under: known parameters, each once, of the known form."""
+def storable_query(query_string: str, parameters: Mapping[str, re.Pattern] = QUERY_PARAMETERS) -> bool:
+    """True for a query string a page may be stored under: known parameters, each once, of the known form.
+
+    ``parameters`` are those the page reads (every public page's, and a page's own: ``public_page``).
+    """
     if not query_string:
         return True
     try:
-        pairs = parse_qsl(
-            query_string, keep_blank_values=True, strict_parsing=True, max_num_fields=len(QUERY_PARAMETERS)
-        )
+        pairs = parse_qsl(query_string, keep_blank_values=True, strict_parsing=True, max_num_fields=len(parameters))
     except ValueError:
         return False
     names = [name for name, _ in pairs]
     return len(set(names)) == len(names) and all(
-        name in QUERY_PARAMETERS and QUERY_PARAMETERS[name].fullmatch(value) for name, value in pairs
+        name in parameters and parameters[name].fullmatch(value) for name, value in pairs
     )
+
+
+#: The parameters of each page that reads some of its own (``public_page(parameters=...)``), with those
+#: every page reads: a hit is looked for when a query string is storable for one of them.
+_OWN_PARAMETERS: list[Mapping[str, re.Pattern]] = []
+
+
+def _may_be_stored(query_string: str) -> bool:
+    """True when some public page could have stored a page under this query string (before routing)."""
+    return storable_query(query_string) or any(storable_query(query_string, own) for own in _OWN_PARAMETERS)
 
 
 def _in_transaction() -> bool:
@@ -423,12 +437,29 @@ def _private(response: HttpResponseBase, state: str) -> HttpResponseBase:
     return response
 
 
-def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Let ``PageCacheMiddleware`` store this view's pages for anonymous readers (see the docstring)."""
+def public_page(view: Callable[..., HttpResponseBase] | None = None, *, parameters: Mapping[str, str] | None = None):
+    """Let ``PageCacheMiddleware`` store this view's pages for anonymous readers (see the docstring).
+
+    ``@public_page`` for a page that reads only ``QUERY_PARAMETERS``;
+    ``@public_page(parameters={"q": r"..."})`` for one that also reads its own, each with the form
+    (a regular expression, matched whole) of the values it may be stored under. A parameter named
+    here and in ``QUERY_PARAMETERS`` takes this page's form, on this page only.
+    """
+    if view is None:
+        return lambda view: _public_page(view, parameters)
+    return _public_page(view, parameters)
+
+
+def _public_page(view, parameters: Mapping[str, str] | None) -> Callable[..., HttpResponseBase]:
+    readable = QUERY_PARAMETERS
+    if parameters:
+        readable = {**QUERY_PARAMETERS, **{name: re.compile(form) for name, form in parameters.items()}}
+        _OWN_PARAMETERS.append(readable)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         request._public_page = True
+        request._page_parameters = readable
         return view(request, *args, **kwargs)
 
     setattr(wrapper, MARKER, True)
@@ -446,11 +477,14 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
+        # Import the views now, not at the first miss: a page reading parameters of its own registers
+        # them when it is decorated, and a hit on it is looked for before any URL is resolved.
+        get_resolver().url_patterns  # noqa: B018 - the property imports the URLconf
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         key = None
-        known_query = storable_query(request.META.get("QUERY_STRING", ""))
-        if known_query and _anonymous_request(request) and _enabled() and not _in_transaction():
+        query = request.META.get("QUERY_STRING", "")
+        if _may_be_stored(query) and _anonymous_request(request) and _enabled() and not _in_transaction():
             try:
                 key = page_key(request, current_generation(), language_of_path(request.path_info))
                 page = _load(key)
@@ -462,6 +496,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if not getattr(request, "_public_page", False):
             return response
+        known_query = storable_query(query, getattr(request, "_page_parameters", QUERY_PARAMETERS))
         if not (known_query and _anonymous_request(request)):  # rendered for this visitor alone
             return _private(response, "private")
         if response.status_code == 304:  # ConditionalGetMiddleware found the page the visitor has

@@ -111,9 +111,10 @@ def report_json(request: HttpRequest, slug: str) -> HttpResponse:
     return _licensed(response, "attachment", _file_name(slug, "json"))
 
 
-#: What robots may not crawl, in every language: the coordinators' pages, and the comment pages, whose
-#: poster links carry secret tokens (such a page must never be kept by a search engine, whoever shares it).
-ROBOTS_DISALLOWED = ("/desk/", "/comments/", "/subscriptions/")
+#: What robots may not crawl, in every language: the coordinators' pages, the comment and subscription
+#: pages, whose links carry secret tokens (such a page must never be kept by a search engine, whoever
+#: shares it), and the search page, whose endless addresses hold nothing the sitemap's pages do not.
+ROBOTS_DISALLOWED = ("/desk/", "/comments/", "/subscriptions/", "/search/")
 
 
 @require_GET

@@ -61,7 +61,7 @@ def test_robots_txt_keeps_crawlers_out_of_private_pages_and_names_the_sitemap(cl
     assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
     assert f"Sitemap: {SITE}/sitemap.xml" in lines
-    for path in ("/admin/", "/desk/", "/comments/", "/fr/desk/", "/ru/comments/"):
+    for path in ("/admin/", "/desk/", "/comments/", "/fr/desk/", "/ru/comments/", "/search/", "/es/search/"):
         assert f"Disallow: {path}" in lines
     assert not any(line == "Disallow: /" for line in lines)
 

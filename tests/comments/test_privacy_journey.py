@@ -261,8 +261,10 @@ def test_a_whole_journey_leaks_neither_email_nor_address(
         note.get_absolute_url(), section.get_absolute_url(), f"/note/{slug}/v2/", f"/note/{slug}/v2/print/",
         f"/note/{slug}/compare/v1/v2/", f"/comments/feeds/{slug}.atom", f"/comments/feeds/{slug}/{key}.atom",
         f"/comments/c/{first.pk}/", f"/comments/reply/{second.pk}/", f"/note/{slug}/versions.atom",
+        "/search/?q=decriminalise", "/search/?q=hidden+collective",
     ):  # fmt: skip
         assert reader.get(url, follow=True).status_code == 200, url
+    assert f'href="/comments/c/{first.pk}/"' in reader.get("/search/?q=decriminalise").content.decode()
     for url in (
         "/desk/queue/approved/", "/desk/log/", "/desk/stats/", "/desk/organisations/", "/desk/keywords/",
         "/desk/export/endorsements.csv", f"/desk/c/{second.pk}/log/", "/admin/comments/orgcomment/",

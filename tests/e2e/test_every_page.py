@@ -119,7 +119,7 @@ def test_every_page_loads_only_from_this_site_and_breaks_no_csp_rule(page, site,
         f"/note/{slug}/compare/v1/v2/", section.get_absolute_url(), f"{section.get_absolute_url()}?from=1&to=2",
         f"/note/{slug}/compare/v1/v2/side-by-side/", f"{section.get_absolute_url()}compare/v1/v2/side-by-side/",
         f"/note/{slug}/versions.atom", f"/comments/feeds/{slug}.atom", f"/comments/feeds/{slug}/{section.key}.atom",
-        f"/comments/reply/{endorsement.pk}/",
+        f"/comments/reply/{endorsement.pk}/", "/search/", "/search/?q=endorse&kind=endorse",
     ):  # fmt: skip
         visit(url)
     visit(f"/comments/c/{site['reply'].pk}/")  # a redirect to the comment on its page

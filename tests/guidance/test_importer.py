@@ -302,6 +302,16 @@ def test_it_stores_sanitised_html(document):
     assert 'rel="nofollow noopener"' in html
 
 
+def test_it_stores_the_body_as_plain_text_for_search(document):
+    source = "## Police\n\nPolice **must** stop &lt;raids&gt; & [arrests](https://example.org).\n\n- One\n- Two"
+
+    report = import_markdown(document=document, source=source, label="v1")
+
+    text = texts(report.version)[0]
+    assert text.body_text == "Police must stop <raids> & arrests. One Two"
+    assert "<strong>" in text.body_html
+
+
 def test_it_accepts_bytes_and_keeps_accents(document):
     source = "## Accès aux services {#access}\n\nL'accès est un droit.".encode()
 
