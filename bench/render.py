@@ -89,9 +89,8 @@ def _request(path: str):
     return request
 
 
-def measure(section, current_version, *, comments: int, threads: int, repeat: int, stock_repeat: int) -> RenderResult:
-    """Measure the three renderings of one section's comments."""
-    url = section.get_absolute_url()
+def _served_missed(url: str):
+    """A function that GETs ``url`` as a reader would, the page cache missed, and returns its bytes."""
     client = Client()
 
     def page() -> bytes:
@@ -100,6 +99,14 @@ def measure(section, current_version, *, comments: int, threads: int, repeat: in
         assert response.status_code == 200, response.status_code
         assert response["X-Page-Cache"] == "miss", response["X-Page-Cache"]
         return response.content
+
+    return page
+
+
+def measure(section, current_version, *, comments: int, threads: int, repeat: int, stock_repeat: int) -> RenderResult:
+    """Measure the three renderings of one section's comments."""
+    url = section.get_absolute_url()
+    page = _served_missed(url)
 
     def ours() -> str:
         context = RequestContext(_request(url), {"section": section, "current": current_version})
@@ -136,14 +143,7 @@ def measure(section, current_version, *, comments: int, threads: int, repeat: in
 def measure_report(document, *, repeat: int) -> dict:
     """The consultation report of the whole note as served, cache missed: best time, queries, size."""
     url = reverse("campaign:report", kwargs={"slug": document.slug})
-    client = Client()
-
-    def page() -> bytes:
-        bump_generation()
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        assert response["X-Page-Cache"] == "miss", response["X-Page-Cache"]
-        return response.content
+    page = _served_missed(url)
 
     page()
     report_ms, queries, size = _timed(page, repeat)
