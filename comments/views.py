@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -207,13 +206,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "comments/confirm.html", {"token": token})
     verdict = ratelimits.hit(request, group="comments.confirm", rate=settings.RATELIMIT_CONFIRM)
     if verdict:
-        wait = ratelimits.minutes(verdict)
-        message = ngettext(
-            "Too many confirmations were sent from your connection. Please open the link again in %(minutes)d minute.",
-            "Too many confirmations were sent from your connection. Please open the link again in %(minutes)d minutes.",
-            wait,
-        )
-        return ratelimits.too_many(request, verdict, message % {"minutes": wait})
+        return ratelimits.too_many_confirmations(request, verdict)
     try:
         done = services.comment_confirm(token=token)
     except services.CommentError as exc:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.contrib.auth.forms import UsernameField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
 from campaign.lib.privacy import request_address_hash
@@ -98,3 +99,14 @@ def too_many(request: HttpRequest, verdict: Verdict, message: str, *, template: 
     if verdict.retry_after:
         response["Retry-After"] = str(verdict.retry_after)
     return response
+
+
+def too_many_confirmations(request: HttpRequest, verdict: Verdict) -> HttpResponse:
+    """The answer to a confirmation link opened too often from one connection (comments, subscriptions)."""
+    wait = minutes(verdict)
+    message = ngettext(
+        "Too many confirmations were sent from your connection. Please open the link again in %(minutes)d minute.",
+        "Too many confirmations were sent from your connection. Please open the link again in %(minutes)d minutes.",
+        wait,
+    )
+    return too_many(request, verdict, message % {"minutes": wait})

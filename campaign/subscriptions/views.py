@@ -87,13 +87,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "subscriptions/confirm.html", context)
     verdict = ratelimits.hit(request, group="subscriptions.confirm", rate=settings.RATELIMIT_CONFIRM)
     if verdict:
-        wait = ratelimits.minutes(verdict)
-        message = ngettext(
-            "Too many confirmations were sent from your connection. Please open the link again in %(minutes)d minute.",
-            "Too many confirmations were sent from your connection. Please open the link again in %(minutes)d minutes.",
-            wait,
-        ) % {"minutes": wait}
-        return ratelimits.too_many(request, verdict, message)
+        return ratelimits.too_many_confirmations(request, verdict)
     confirmed_now = services.confirm(subscriber=subscriber)
     return render(request, "subscriptions/confirmed.html", {**context, "confirmed_now": confirmed_now})
 
