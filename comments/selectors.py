@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Case, Count, Exists, F, Model, OuterRef, Q, When
+from django.db.models import Case, Count, Exists, ExpressionWrapper, F, Min, Model, OuterRef, Q, When
 from django.utils.translation import ngettext
 
 from campaign.organisations.models import Organisation
 from comments.models import Display, Kind, ModerationEvent, OrgComment, Outcome, State
+from comments.signature import public_signature
 from comments.targets import CommentTarget, in_scope
 
 
@@ -284,24 +285,136 @@ class EndorsementCounts:
     countries: int
 
 
+@dataclass(frozen=True)
+class ShownEndorsement:
+    """Endorsements that show readers the same organisation, country and badge (comments.signature),
+    and how many they are: what counting endorsers needs, without reading every endorsement."""
+
+    organisation: str  # "" when none is shown
+    country: str  # ISO code, "" when none is shown
+    verified: bool
+    endorsements: int
+    first: datetime
+
+
+#: What a signature shows of organisation, country and badge is made of these (``OrgComment.signature``),
+#: once the query is annotated with ``_shown_parts``.
+SHOWN_PARTS = ("display", "show_country", "country", "organisation_name", "linked_name", "badge")
+
+
+def _shown_parts(comments: models.QuerySet) -> models.QuerySet:
+    return comments.annotate(badge=member_badge(), linked_name=F("organisation__name"))
+
+
+def _group_shown(rows) -> list[ShownEndorsement]:
+    """Merge rows of (the ``SHOWN_PARTS``..., how many, earliest date) into what their signatures show.
+
+    The rows are grouped in SQL by what a signature is made of and only then passed through the one
+    rule (``public_signature``), so a poster's choice counts exactly as on every page: an anonymous
+    endorsement shows no organisation, a withheld country no country.
+    """
+    shown: dict[tuple[str, str, bool], list] = {}
+    for display, show_country, country, own_name, linked_name, badge, n, first in rows:
+        # As OrgComment.signature reads an annotated row: the linked organisation's name, else the one typed.
+        signed = public_signature(
+            display=display,
+            organisation=linked_name or own_name,
+            country=country or "",
+            show_country=show_country,
+            verified=bool(badge),
+        )
+        key = (signed.organisation, signed.country, signed.verified)
+        if key in shown:
+            shown[key][0] += n
+            shown[key][1] = min(shown[key][1], first)
+        else:
+            shown[key] = [n, first]
+    groups = [ShownEndorsement(*key, endorsements=n, first=first) for key, (n, first) in shown.items()]
+    return sorted(groups, key=lambda group: (group.first, group.organisation, group.country))
+
+
+def shown_endorsements(document) -> list[ShownEndorsement]:
+    """The published endorsements of a document, grouped by what their signatures show of organisation,
+    country and badge, the earliest first (one grouped query, a row per distinct signature)."""
+    rows = (
+        _shown_parts(for_document(document).filter(level=0, kind=Kind.ENDORSE))
+        .order_by()
+        .values_list(*SHOWN_PARTS)
+        .annotate(n=Count("id"), first=Min("submit_date"))
+    )
+    return _group_shown(rows)
+
+
+@dataclass(frozen=True)
+class Tallied:
+    """How many published comments share a target, a kind, an answer, whether they propose wording, and
+    the version that took them up."""
+
+    content_type_id: int
+    object_pk: str
+    kind: str
+    outcome: str
+    worded: bool
+    taken_up_in_id: int | None
+    comments: int
+
+
+@dataclass(frozen=True)
+class Tally:
+    counts: list[Tallied]
+    endorsements: list[ShownEndorsement]
+
+
+def tally(document) -> Tally:
+    """Count a document's published comments, and group its endorsements by what their signatures show
+    (as ``shown_endorsements`` does), in one pass over them: one grouped query.
+
+    The parts of a signature are grouped on for top-level endorsements only (NULL for every other
+    comment), so the rows stay about as many as the distinct endorsers.
+    """
+    endorsement = Q(level=0, kind=Kind.ENDORSE)
+    expressions = (F("display"), F("show_country"), F("country"), F("organisation_name"), F("organisation__name"),
+                   member_badge())  # fmt: skip
+    parts = {
+        f"endorsement_{name}": Case(When(endorsement, then=expression), default=None)
+        for name, expression in zip(SHOWN_PARTS, expressions, strict=True)
+    }
+    rows = (
+        for_document(document)
+        .order_by()
+        .annotate(worded=ExpressionWrapper(~Q(proposal=""), output_field=models.BooleanField()), **parts)
+        .values_list("content_type_id", "object_pk", "kind", "outcome", "worded", "taken_up_in_id", *parts)
+        .annotate(n=Count("id"), first=Min("submit_date"))
+    )
+    counts: dict[tuple, int] = defaultdict(int)
+    endorsements = []
+    for row in rows:
+        counted, shown, (n, first) = row[:6], row[6:12], row[12:]
+        counts[counted] += n
+        if shown[0] is not None:  # a top-level endorsement: its display is never NULL
+            endorsements.append((*shown, n, first))
+    return Tally(
+        counts=[Tallied(*key, comments=n) for key, n in counts.items()],
+        endorsements=_group_shown(endorsements),
+    )
+
+
+def fold(name: str) -> str:
+    """An organisation's name as endorsers are counted: one whatever its case and spacing."""
+    return " ".join(name.casefold().split())
+
+
 def endorsement_counts(document) -> EndorsementCounts:
     """Count the published endorsements of a document and the organisations and countries shown on them.
 
     One query; organisations and countries are counted as readers see them (comments.signature), so
     an anonymous endorsement counts once and names no organisation, and a withheld country is not counted.
     """
-    rows = (
-        for_document(document)
-        .filter(level=0, kind=Kind.ENDORSE)
-        .annotate(organisation_verified_at=member_badge(), organisation_linked_name=F("organisation__name"))
-        .only(*SIGNATURE_FIELDS)
-        .order_by()
-    )
-    signatures = [row.signature for row in rows]
+    groups = shown_endorsements(document)
     return EndorsementCounts(
-        endorsements=len(signatures),
-        organisations=len({" ".join(s.organisation.casefold().split()) for s in signatures if s.organisation}),
-        countries=len({s.country for s in signatures if s.country}),
+        endorsements=sum(group.endorsements for group in groups),
+        organisations=len({fold(group.organisation) for group in groups if group.organisation}),
+        countries=len({group.country for group in groups if group.country}),
     )
 
 

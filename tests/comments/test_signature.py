@@ -7,10 +7,14 @@ import io
 
 import pytest
 from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
 
+from campaign.organisations.models import Organisation
 from comments.desk import export
 from comments.forms import OrgCommentForm
-from comments.selectors import endorsement_counts
+from comments.models import OrgComment
+from comments.selectors import endorsement_counts, member_badge, shown_endorsements, tally
 from comments.signature import Display, public_signature
 from tests.comments.builders import approved_comment
 from tests.comments.conftest import form_data
@@ -93,6 +97,51 @@ def test_home_counts_published_endorsements_organisations_and_countries_as_shown
     hidden.__class__.objects.filter(pk=hidden.pk).update(state="review", is_public=False)
     counts = endorsement_counts(note)
     assert (counts.endorsements, counts.organisations, counts.countries) == (4, 2, 2)
+
+
+def test_endorsers_grouped_in_sql_show_what_each_signature_shows(section, note, member):
+    """shown_endorsements and tally group the raw fields in SQL: they must show exactly what the
+    signature of each endorsement shows, whatever its poster chose."""
+    sisters = Organisation.objects.get(slug="sisters-alliance")
+    sisters.verified_at = timezone.now()
+    sisters.save()
+    posted = [
+        # A member's endorsement under the linked organisation: its name, with the badge.
+        approved_comment(section, kind="endorse", organisation_name="typed", organisation=sisters, user=member,
+                         country="KE", display="org"),
+        # The same organisation linked by a coordinator, not by a member: no badge.
+        approved_comment(note, kind="endorse", organisation_name="Sisters", organisation=sisters, country="KE",
+                         display="name_org"),
+        # Anonymous, although linked: no organisation, no badge.
+        approved_comment(section, kind="endorse", organisation_name="Hidden", organisation=sisters, user=member,
+                         country="KE", display="anonymous"),
+        approved_comment(note, kind="endorse", organisation_name="Quiet", country="ES", display="org",
+                         show_country=False),
+        approved_comment(section, kind="endorse", organisation_name="Quiet", country="FR", display="org"),
+        approved_comment(section, kind="endorse", organisation_name="Quiet", country="FR", display="org"),
+    ]  # fmt: skip
+    approved_comment(section, kind="concern", organisation_name="Not an endorsement", display="org")
+    reply = approved_comment(section, kind="endorse", organisation_name="A reply", display="org", parent=posted[-1])
+    assert reply.level == 1  # counted among the comments, not among the endorsers
+
+    expected: dict[tuple, int] = {}
+    as_pages_read = OrgComment.objects.annotate(
+        organisation_verified_at=member_badge(), organisation_linked_name=F("organisation__name")
+    )
+    for comment in as_pages_read.filter(pk__in=[c.pk for c in posted]):
+        signed = comment.signature
+        key = (signed.organisation, signed.country, signed.verified)
+        expected[key] = expected.get(key, 0) + 1
+    assert expected == {
+        ("Sisters Alliance", "KE", True): 1, ("Sisters Alliance", "KE", False): 1, ("", "KE", False): 1,
+        ("Quiet", "", False): 1, ("Quiet", "FR", False): 2,
+    }  # fmt: skip
+    for grouped in (shown_endorsements(note), tally(note).endorsements):
+        assert {(g.organisation, g.country, g.verified): g.endorsements for g in grouped} == expected
+        assert [g.first for g in grouped] == sorted(g.first for g in grouped)  # the earliest first
+    counted = {(t.kind, t.worded): t.comments for t in tally(note).counts if t.kind != "endorse"}
+    assert counted == {("concern", False): 1}
+    assert sum(t.comments for t in tally(note).counts if t.kind == "endorse") == 7  # the reply too
 
 
 def test_the_export_signs_as_the_pages_do_and_withholds_a_withheld_country(section):
