@@ -153,7 +153,12 @@ class OrgComment(XtdComment):
         verbose_name = pgettext_lazy("model", "comment")
         verbose_name_plural = pgettext_lazy("model", "comments")
         permissions = [("moderate_orgcomment", "Can moderate comments")]
-        indexes = [models.Index(fields=["state", "state_changed_at"], name="orgcomment_state_changed")]
+        indexes = [
+            models.Index(fields=["state", "state_changed_at"], name="orgcomment_state_changed"),
+            # Amendments with proposed wording, a few among thousands of comments: the report lists
+            # them a page at a time, read through this index rather than a scan of every comment.
+            models.Index(fields=["state", "kind"], condition=~models.Q(proposal=""), name="orgcomment_worded"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["import_key"], condition=~models.Q(import_key=""), name="orgcomment_unique_import_key"

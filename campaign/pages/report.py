@@ -1,10 +1,11 @@
 """The consultation report of a document: what readers said of each section, who endorses it and
 from where, the amendments and their answers, and what changed between versions and why.
 
-``consultation_report`` reads it in six queries whatever the number of comments, sections or
+``consultation_report`` reads it in five queries whatever the number of comments, sections or
 versions: the document, its published versions, the texts of its original versions (and of the
-reader's translation), the counts of published comments by section, kind and answer (one
-aggregate), the endorsements (the endorsers page's own selector) and the amendments. Every
+reader's translation), one aggregate of the published comments (``selectors.tally``: counts by
+section, kind and answer, and the endorsements grouped by what their signatures show), and the
+amendments with wording (a page of them on the report's page, all of them in its files). Every
 comment comes through ``OrgComment.objects.visible()`` (``comments.selectors.for_document``), and
 every signature through ``comments.signature``: a poster is named only as they chose.
 
@@ -19,7 +20,8 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F
+from django.core.paginator import Page, Paginator
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -209,6 +211,9 @@ class VersionChange:
     previous: Version | None
     compare_url: str
     groups: list[ChangeGroup]
+    #: How many amendments it took up; which ones are listed when the report lists every amendment
+    #: (a page of the report links to the version's own list instead).
+    taken_up_count: int
     taken_up: list[Amendment]
 
 
@@ -222,7 +227,11 @@ class Report:
     endorsements: int
     organisations: int
     countries: int
+    #: The amendments with wording this report lists: all of them, or one page (``amendments_page``).
     amendments: list[Amendment]
+    amendments_page: Page | None
+    #: How many amendments with wording are published, on every page.
+    worded_amendments: int
     changes: list[VersionChange]
     generated: datetime
     language: str
@@ -239,19 +248,30 @@ class Report:
 # --- Reading it ----------------------------------------------------------------------------------------
 
 
-def consultation_report(slug: str) -> Report:
-    """Read a document's report in six queries (404 for an unknown document)."""
+def consultation_report(slug: str, *, page: str | int | None = None) -> Report:
+    """Read a document's report in five queries (404 for an unknown document).
+
+    With ``page``, one page of the amendments (``AMENDMENTS_PER_PAGE``, the page the report's address
+    asks for); without, all of them (the PDF and the data files).
+    """
     document = get_object_or_404(Document, slug=slug)
     versions = published_versions(document)
     reading = versions.translation_in(versions.current, get_language())
     texts = _texts(versions, reading)
     by_id = _sections(document, versions, reading, texts)
-    _count(document, by_id)
+    counted = _count(document, by_id)
     totals = Figures()
     for row in by_id.values():
         totals += row.figures
-    amendments = _amendments(document, by_id, versions)
-    endorsement_regions = _regions(document)
+    amendments_page = None
+    if page is None:
+        amendments = _amendments(_worded_amendments(document), by_id, versions)
+    else:
+        paginator = Paginator(_worded_amendments(document), AMENDMENTS_PER_PAGE)
+        paginator.count = counted.worded  # counted by the aggregate: no COUNT query of its own
+        amendments_page = paginator.get_page(page)
+        amendments = _amendments(amendments_page.object_list, by_id, versions)
+    endorsement_regions = _regions(counted.endorsements)
     return Report(
         document=document,
         versions=versions,
@@ -260,11 +280,13 @@ def consultation_report(slug: str) -> Report:
         regions=endorsement_regions,
         endorsements=sum(region.endorsements for region in endorsement_regions),
         organisations=len(
-            {_fold(o.name) for region in endorsement_regions for c in region.countries for o in c.organisations}
+            {selectors.fold(o.name) for r in endorsement_regions for c in r.countries for o in c.organisations}
         ),
         countries=len({c.code for region in endorsement_regions for c in region.countries if c.code}),
         amendments=amendments,
-        changes=_changes(document, versions, texts, by_id, amendments),
+        amendments_page=amendments_page,
+        worded_amendments=counted.worded,
+        changes=_changes(document, versions, texts, by_id, amendments if page is None else None, counted.taken_up),
         generated=timezone.now(),
         language=get_language(),
     )
@@ -333,21 +355,36 @@ def _ordered(
     return [row for _, row in sorted(kept, key=order)]
 
 
-def _count(document: Document, rows: dict[int, SectionRow]) -> None:
-    """Add the published comments' counts to the rows: one aggregate over (target, kind, answer)."""
+@dataclass
+class Counted:
+    """What the one aggregate over a document's published comments gives besides the sections' figures."""
+
+    #: The endorsements, by what their signatures show.
+    endorsements: list[selectors.ShownEndorsement]
+    #: Amendments with proposed wording: those the report lists (free-word ones are only counted).
+    worded: int = 0
+    #: Amendments taken up by each version, by version id.
+    taken_up: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _count(document: Document, rows: dict[int, SectionRow]) -> Counted:
+    """Add the published comments' counts to the rows; count the amendments with wording and those each
+    version took up; group the endorsements: one aggregate (``selectors.tally``)."""
     document_type = ContentType.objects.get_for_model(Document)
     section_type = ContentType.objects.get_for_model(Section)
-    counted = (
-        selectors.for_document(document)
-        .order_by()
-        .values_list("content_type_id", "object_pk", "kind", "outcome")
-        .annotate(n=Count("id"))
-    )
-    for content_type_id, object_pk, kind, outcome, n in counted:
-        if content_type_id == document_type.pk:
+    tally = selectors.tally(document)
+    found = Counted(endorsements=tally.endorsements)
+    for counted in tally.counts:
+        kind, outcome, n = counted.kind, counted.outcome, counted.comments
+        if counted.content_type_id == document_type.pk:
             rows[0].figures.add(kind, outcome, n)
-        elif content_type_id == section_type.pk and int(object_pk) in rows:
-            rows[int(object_pk)].figures.add(kind, outcome, n)
+        elif counted.content_type_id == section_type.pk and int(counted.object_pk) in rows:
+            rows[int(counted.object_pk)].figures.add(kind, outcome, n)
+        if kind == Kind.AMEND and counted.worded:
+            found.worded += n
+        if counted.taken_up_in_id:
+            found.taken_up[counted.taken_up_in_id] += n
+    return found
 
 
 AMENDMENT_FIELDS = (
@@ -355,13 +392,17 @@ AMENDMENT_FIELDS = (
     "comment", "language", "outcome", "outcome_reason", "taken_up_in_id", "submit_date",
 )  # fmt: skip
 
+#: How many amendments a page of the report lists: each is a passage, its proposed wording as a diff, a
+#: reason and an answer, so 25 already make a long page; the report of a note with thousands of
+#: amendments stays a page one reads (and renders within the section page's budget). The PDF and the
+#: data files list them all.
+AMENDMENTS_PER_PAGE = 25
 
-def _amendments(document: Document, rows: dict[int, SectionRow], versions: PublishedVersions) -> list[Amendment]:
+
+def _worded_amendments(document: Document):
     """The published amendments with proposed wording (those the working group answers), oldest first,
-    signed as their posters chose (one query). Amendments in free words are in the counts."""
-    section_type = ContentType.objects.get_for_model(Section)
-    published = {v.pk: v for v in versions.originals}
-    found = (
+    signed as their posters chose."""
+    return (
         selectors.for_document(document)
         .filter(kind=Kind.AMEND)
         .exclude(proposal="")
@@ -369,8 +410,14 @@ def _amendments(document: Document, rows: dict[int, SectionRow], versions: Publi
         .only(*AMENDMENT_FIELDS)
         .order_by("submit_date", "id")
     )
+
+
+def _amendments(comments, rows: dict[int, SectionRow], versions: PublishedVersions) -> list[Amendment]:
+    """The amendments as the report shows them, each with its section's row and the version that took it up."""
+    section_type = ContentType.objects.get_for_model(Section)
+    published = {v.pk: v for v in versions.originals}
     amendments = []
-    for comment in found:
+    for comment in comments:
         row = rows.get(int(comment.object_pk), rows[0]) if comment.content_type_id == section_type.pk else rows[0]
         amendments.append(_amendment(comment, row, published.get(comment.taken_up_in_id)))
     return amendments
@@ -394,43 +441,37 @@ def _amendment(comment: OrgComment, row: SectionRow, taken_up: Version | None) -
     )
 
 
-def _fold(name: str) -> str:
-    """An organisation's name as it is counted: one whatever its case and spacing (as on the home page)."""
-    return " ".join(name.casefold().split())
-
-
-def _regions(document: Document) -> list[RegionEndorsers]:
-    """The endorsements by region and country, with the organisations they show (the endorsers page's query)."""
-    groups = selectors.endorsements(document, kind=Kind.ENDORSE)["groups"]
+def _regions(endorsements: list[selectors.ShownEndorsement]) -> list[RegionEndorsers]:
+    """The endorsements by region and country, with the organisations they show."""
+    by_country: dict[str, list[selectors.ShownEndorsement]] = defaultdict(list)
+    for group in endorsements:
+        by_country[group.country].append(group)
     by_region: dict[str, list[CountryEndorsers]] = defaultdict(list)
-    for code, entries in groups:
-        organisations: dict[str, list] = {}
-        unnamed = 0
-        for entry in entries:
-            signed = entry.signature
-            if signed.organisation:
-                organisations.setdefault(_fold(signed.organisation), []).append(signed)
-            else:
-                unnamed += 1
+    for code, groups in by_country.items():
+        # One entry per organisation however its posters spelled it: the earliest endorsement's spelling.
+        organisations: dict[str, list[selectors.ShownEndorsement]] = {}
+        for group in groups:
+            if group.organisation:
+                organisations.setdefault(selectors.fold(group.organisation), []).append(group)
         region = regions.region_of(code)
         by_region[region].append(
             CountryEndorsers(
                 code=code,
                 name=str(countries.name(code)) if code else gettext("Country not shown"),
                 region=region,
-                endorsements=len(entries),
+                endorsements=sum(group.endorsements for group in groups),
                 organisations=sorted(
                     (
                         EndorsingOrganisation(
-                            name=signed[0].organisation,
-                            verified=any(s.verified for s in signed),
-                            endorsements=len(signed),
+                            name=shown[0].organisation,
+                            verified=any(group.verified for group in shown),
+                            endorsements=sum(group.endorsements for group in shown),
                         )
-                        for signed in organisations.values()
+                        for shown in organisations.values()
                     ),
-                    key=lambda o: _fold(o.name),
+                    key=lambda o: selectors.fold(o.name),
                 ),
-                unnamed=unnamed,
+                unnamed=sum(group.endorsements for group in groups if not group.organisation),
             )
         )
     ordered = [code for code in regions.NAMES if code in by_region] + ([""] if "" in by_region else [])
@@ -449,11 +490,13 @@ def _changes(
     versions: PublishedVersions,
     texts: dict[int, list[SectionText]],
     rows: dict[int, SectionRow],
-    amendments: list[Amendment],
+    amendments: list[Amendment] | None,
+    taken_up_counts: dict[int, int],
 ) -> list[VersionChange]:
-    """Each published original version, newest first: what changed since the one before, and what it took up."""
+    """Each published original version, newest first: what changed since the one before, and what it took up
+    (which amendments, when ``amendments`` holds them all)."""
     taken_up: dict[int, list[Amendment]] = defaultdict(list)
-    for amendment in amendments:
+    for amendment in amendments or []:
         if amendment.taken_up is not None:
             taken_up[amendment.taken_up.pk].append(amendment)
     changes = []
@@ -469,6 +512,7 @@ def _changes(
                 previous=previous,
                 compare_url=document.comment_changes_url(previous.number, version.number) if previous else "",
                 groups=groups,
+                taken_up_count=taken_up_counts.get(version.pk, 0),
                 taken_up=taken_up.get(version.pk, []),
             )
         )

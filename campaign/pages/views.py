@@ -72,8 +72,10 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_page
 def report(request: HttpRequest, slug: str) -> HttpResponse:
-    """The consultation report of a document: figures by section, endorsers by region, amendments, changes."""
-    return render(request, "campaign/report.html", {"report": consultation_report(slug), "licence": LICENCE})
+    """The consultation report of a document: figures by section, endorsers by region, a page of the
+    amendments (``?page=``), changes."""
+    report = consultation_report(slug, page=request.GET.get("page", 1))
+    return render(request, "campaign/report.html", {"report": report, "licence": LICENCE})
 
 
 def _file_name(slug: str, extension: str) -> str:

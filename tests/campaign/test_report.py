@@ -15,6 +15,7 @@ import uuid
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django_countries import countries
 from pypdf import PdfReader
@@ -23,7 +24,7 @@ from campaign.lib import cache as page_cache
 from campaign.lib import regions
 from campaign.organisations.models import Organisation
 from campaign.pages import pdf
-from campaign.pages.report import LICENCE, consultation_report
+from campaign.pages.report import AMENDMENTS_PER_PAGE, LICENCE, consultation_report
 from comments import services
 from comments.models import OrgComment, State
 from tests.comments.builders import approved_comment
@@ -123,6 +124,13 @@ def page(client, url: str = URL) -> str:
     response = client.get(url)
     assert response.status_code == 200, url
     return response.content.decode()
+
+
+def pdf_html(client) -> str:
+    """The report's page as the PDF lays it out: every amendment."""
+    request = client.get(URL).wsgi_request
+    context = {"report": consultation_report("guidance-note"), "licence": LICENCE, "for_pdf": True}
+    return render_to_string("campaign/report.html", context, request=request)
 
 
 def row_cells(content: str, heading: str) -> list[str]:
@@ -235,28 +243,59 @@ def test_what_changed_between_versions_and_what_each_took_up(client, consultatio
     content = page(client)
     assert "Rewrote the rights section after the consultation." in content
     assert 'href="/note/guidance-note/compare/v1/v2/"' in content
-    assert f'href="#amendment-{consultation.pk}"' in content
+    # The page lists a page of amendments: it links to the version's own list of what it took up...
+    assert newest.taken_up_count == 1
+    assert '<a href="/note/guidance-note/v2/#responses-heading">Took up 1 amendment</a>' in content
+    # ...and the PDF, which holds every amendment, links to each.
+    assert f'href="#amendment-{consultation.pk}"' in pdf_html(client)
 
 
 def test_the_report_reads_a_fixed_number_of_queries_whatever_the_comments(client, note):
     section = note.sections.get(key="rights-based-approach")
+    key, words = passage(section)
     approved_comment(section, kind="endorse", organisation_name="One", country="KE", display="org")
+    approved_comment(section, kind="amend", passage_key=key, quote=words, proposal="First wording.", display="org")
     client.get(URL)  # content types and the like, cached once per process
 
-    def counted() -> int:
+    def counted(url: str = URL) -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(URL).status_code == 200
+            assert client.get(url).status_code == 200
         return len(queries)
 
     few = counted()
-    for n in range(30):
+    for n in range(120):
         kind = ("endorse", "amend", "concern", "question")[n % 4]
+        amendment = {"passage_key": key, "quote": words, "proposal": f"Wording {n}."} if kind == "amend" else {}
         approved_comment(
             section, kind=kind, organisation_name=f"Org {n}", country=("KE", "FR", "BR")[n % 3], display="org",
-            outcome="accepted" if kind == "amend" else "", passage_key="p" if kind == "amend" else "",
+            outcome="accepted" if kind == "amend" else "", **amendment,
         )  # fmt: skip
     approved_comment(note, kind="endorse", organisation_name="Whole", country="NZ", display="org")
-    assert counted() == few == 6
+    assert counted() == counted(URL + "?page=2") == few == 5
+
+
+def test_the_page_lists_the_amendments_a_page_at_a_time_and_the_files_list_them_all(client, note):
+    section = note.sections.get(key="rights-based-approach")
+    key, words = passage(section)
+    posted = [
+        approved_comment(section, kind="amend", passage_key=key, quote=words, proposal=f"Wording number {n}.",
+                         organisation_name=f"Org {n}", display="org")
+        for n in range(AMENDMENTS_PER_PAGE + 3)
+    ]  # fmt: skip
+    first = page(client)
+    assert "Wording number 0." not in first  # the proposals are shown as diffs: look for the permalinks
+    links = lambda content: re.findall(r'id="amendment-(\d+)"', content)  # noqa: E731
+    assert [int(pk) for pk in links(first)] == [c.pk for c in posted[:AMENDMENTS_PER_PAGE]]
+    assert f"1 to {AMENDMENTS_PER_PAGE} of {len(posted)}" in first
+    assert '<a href="?page=2#amendments" rel="next">Later amendments</a>' in first
+    second = page(client, URL + "?page=2")
+    assert [int(pk) for pk in links(second)] == [c.pk for c in posted[AMENDMENTS_PER_PAGE:]]
+    assert f'<ol class="amendment-list" start="{AMENDMENTS_PER_PAGE + 1}">' in second
+    assert '<a href="?page=1#amendments" rel="prev">Earlier amendments</a>' in second
+    assert links(page(client, URL + "?page=99")) == links(second)  # past the end: the last page
+    # The PDF and the data files hold them all.
+    assert len(links(pdf_html(client))) == len(posted)
+    assert len(json.loads(client.get(URL.replace("/report/", "/report.json")).content)["amendments"]) == len(posted)
 
 
 def test_an_unknown_document_has_no_report(client, note):
