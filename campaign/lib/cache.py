@@ -11,9 +11,9 @@ What is cached
     The whole response of a public GET page (home, about, organisations, endorsers, the note's
     document, version, print, section and comparison pages, the search page, the feeds), in the
     cache named by ``PAGE_CACHE_ALIAS`` (Redis in production and CI, local memory embedded), for
-    ``PAGE_CACHE_SECONDS``. The key is the scheme, host, path and query string, the language of the
-    address (campaign/lib/i18n.py) and the generation. Each process also keeps the pages it served last
-    (``PAGE_CACHE_LOCAL_BYTES``), so a hit usually costs no round trip.
+    ``PAGE_CACHE_SECONDS``. The key is the scheme, host, path and query string, and the generation
+    (the path says the language: campaign/lib/i18n.py). Each process also keeps the pages it served
+    last (``PAGE_CACHE_LOCAL_BYTES``), so a hit usually costs no round trip.
 
 What an anonymous visitor can make it store
     Only pages whose query string is made of the parameters the public pages read
@@ -113,8 +113,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import get_resolver
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.text import compress_string
-
-from campaign.lib.i18n import language_of_path
 
 log = logging.getLogger(__name__)
 
@@ -239,9 +237,9 @@ class _Local:
 _local = _Local()
 
 
-def current_generation() -> str:
+def current_generation(backend=None) -> str:
     """Return the generation cached pages are filed under (it changes on every invalidation)."""
-    backend = _cache()
+    backend = backend or _cache()
     per_process = _per_process(backend)
     name = str(_generation_file()) if per_process else backend.make_key(GENERATION_KEY)
     known = _local.generation(name)
@@ -295,9 +293,9 @@ def _fresh(page) -> bool:
     )
 
 
-def _load(key: str) -> StoredPage | None:
+def _load(key: str, backend=None) -> StoredPage | None:
     """Return the page stored under ``key``: from this process's copies, or from the cache."""
-    backend = _cache()
+    backend = backend or _cache()
     name = backend.make_key(key)
     page = _local.get(name)
     if page is None:
@@ -313,11 +311,12 @@ def _store(key: str, page: StoredPage) -> None:
     _local.put(backend.make_key(key), page)
 
 
-def page_key(request: HttpRequest, generation: str, language: str) -> str:
-    """Return the cache key of a request's page: scheme, host, path, query, language and generation."""
+def page_key(request: HttpRequest, generation: str) -> str:
+    """Return the cache key of a request's page: scheme, host, path and query (the path says the
+    language), and generation."""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"page:{generation}:{language}:{digest}"
+    return f"page:{generation}:{digest}"
 
 
 # --- Which requests and responses ----------------------------------------------------------------------
@@ -412,10 +411,8 @@ def _respond(request: HttpRequest, page: StoredPage, state: str) -> HttpResponse
     """This visitor's response from a stored page: gzipped when they accept it, the stored headers."""
     gzipped = page.gzipped is not None and _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     body = page.gzipped if gzipped else page.body
-    response = HttpResponse(body)
+    response = HttpResponse(body, headers=page.headers)  # its Content-Type among them
     headers = response.headers
-    for name, value in page.headers:
-        headers[name] = value
     if gzipped:
         headers["Content-Encoding"] = "gzip"
     headers["Content-Length"] = str(len(body))
@@ -486,8 +483,9 @@ class PageCacheMiddleware:
         query = request.META.get("QUERY_STRING", "")
         if _may_be_stored(query) and _anonymous_request(request) and _enabled() and not _in_transaction():
             try:
-                key = page_key(request, current_generation(), language_of_path(request.path_info))
-                page = _load(key)
+                backend = _cache()
+                key = page_key(request, current_generation(backend))
+                page = _load(key, backend)
             except Exception:  # a cache that is down must not take the site with it
                 log.warning("page cache unavailable; rendering %s", request.path, exc_info=True)
                 key, page = None, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable
 
@@ -95,6 +96,9 @@ def _plain_page(template: str, *, status: int) -> HttpResponse:
     return response
 
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class RefuseControlCharacters:
     """Answer 400 to an address whose path holds a NUL or another control character.
 
@@ -108,7 +112,7 @@ class RefuseControlCharacters:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if any(ord(character) < 32 or ord(character) == 127 for character in request.path):
+        if _CONTROL_CHARACTER.search(request.path):
             return _plain_page("400.html", status=400)
         return self.get_response(request)
 
