@@ -1,12 +1,17 @@
 """Pages rendered to PDF on the server (WeasyPrint), without the network.
 
-A page's HTML is laid out with its print styles. Whatever it refers to is fetched by
-``StaticOnlyFetcher``: the site's own static files, read from disk, and nothing else, so rendering
-never opens a connection, to another host or to the site itself.
+A page's HTML is laid out with its print styles. Whatever it refers to is fetched by the fetcher
+``static_only_fetcher`` makes: the site's own static files, read from disk, and nothing else, so
+rendering never opens a connection, to another host or to the site itself.
+
+WeasyPrint is imported at the first PDF, not with the site: it loads Pango and HarfBuzz, about 40 MiB
+and two seconds of start-up in every web process, for a page few readers ask for (and a machine
+without Pango still serves every other page).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import mimetypes
 from pathlib import Path
@@ -15,8 +20,6 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
 
@@ -42,24 +45,38 @@ def static_file(path: str) -> Path | None:
     return Path(staticfiles_storage.path(name)) if staticfiles_storage.exists(name) else None
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serve the site's static files from disk; refuse every other URL without touching the network."""
+@functools.cache
+def _fetcher_class():
+    """The fetcher's class, made once WeasyPrint is imported (at the first PDF)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # heavy: imported when a PDF is asked for
 
-    def __init__(self, base_url: str) -> None:
-        super().__init__(allowed_protocols=())
-        self.origin = urlsplit(base_url)[:2]
+    class StaticOnlyFetcher(URLFetcher):
+        """Serve the site's static files from disk; refuse every other URL without touching the network."""
 
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        found = static_file(parts.path) if (parts.scheme, parts.netloc) == self.origin else None
-        if found is None or not found.is_file():
-            log.warning("PDF rendering refused to fetch %s", url[:200])
-            raise Refused(f"not one of the site's static files: {url[:200]}")
-        content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=found.read_bytes(), headers={"Content-Type": content_type})
+        def __init__(self, base_url: str) -> None:
+            super().__init__(allowed_protocols=())
+            self.origin = urlsplit(base_url)[:2]
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            found = static_file(parts.path) if (parts.scheme, parts.netloc) == self.origin else None
+            if found is None or not found.is_file():
+                log.warning("PDF rendering refused to fetch %s", url[:200])
+                raise Refused(f"not one of the site's static files: {url[:200]}")
+            content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=found.read_bytes(), headers={"Content-Type": content_type})
+
+    return StaticOnlyFetcher
+
+
+def static_only_fetcher(base_url: str):
+    """A WeasyPrint URL fetcher that reads the site's static files under ``base_url`` and refuses the rest."""
+    return _fetcher_class()(base_url)
 
 
 def render_pdf(html: str) -> bytes:
     """Lay out a page's HTML as a PDF with its print styles; links in it lead to the site's public address."""
+    from weasyprint import HTML  # heavy: imported when a PDF is asked for
+
     base_url = settings.SITE_URL + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher(base_url)).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=static_only_fetcher(base_url)).write_pdf()

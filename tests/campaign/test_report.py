@@ -8,8 +8,11 @@ import contextlib
 import csv
 import io
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -428,8 +431,18 @@ def test_the_pdf_is_rendered_without_the_network_and_holds_the_figures(client, c
         assert words not in text, words
 
 
+def test_a_web_process_starts_without_weasyprint():
+    """WeasyPrint (Pango, HarfBuzz: ~40 MiB a process) is imported at the first PDF, not with the site."""
+    started = subprocess.run(
+        [sys.executable, "-c", "import sys, campaign.wsgi; from django.urls import get_resolver;"
+         " get_resolver().url_patterns; print('weasyprint' in sys.modules)"],
+        capture_output=True, text=True, timeout=120, check=True, env={**os.environ, "DEBUG": "false"},
+    )  # fmt: skip
+    assert started.stdout.strip() == "False", started.stderr[-2000:]
+
+
 def test_the_pdf_fetches_the_sites_static_files_from_disk_and_nothing_else(no_network):
-    fetcher = pdf.StaticOnlyFetcher(django_settings.SITE_URL + "/")
+    fetcher = pdf.static_only_fetcher(django_settings.SITE_URL + "/")
     css = fetcher.fetch(f"{django_settings.SITE_URL}/static/css/site.css")
     assert b"@media print" in css.read()
     for url in (
