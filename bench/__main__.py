@@ -299,21 +299,23 @@ def main(argv: list[str]) -> int:
             )
         )
         render_verdicts(verdicts, rows, args.quick)
-        # The consultation report reads every comment of the note: it renders within the section's budget.
-        report = render.measure_report(document, repeat=5)  # best of five, as the section page
+        # The consultation report reads every comment of the note: it renders within the section's budget,
+        # measured side by side with the biggest section's page.
+        biggest_page = rows[-1]
+        report = render.measure_report(document, sections[f"comments-{biggest_page['comments']}"], rounds=9)
         results["report"] = report
         total = sum(r["comments"] for r in rows)
-        biggest_page = rows[-1]
         print(
-            f"   consultation report ({total:,} comments in the note): {report['ms']:.1f} ms,"
-            f" {report['queries']} queries, {report['bytes']:,} bytes;"
-            f" section page ({biggest_page['comments']:,} comments): {biggest_page['page_ms']:.1f} ms"
+            f"   consultation report ({total:,} comments in the note): {report['ms']:.1f} ms, {report['queries']}"
+            f" queries, {report['bytes']:,} bytes; section page ({biggest_page['comments']:,} comments) in the same"
+            f" rounds: {report['section_ms']:.1f} ms; report / section, round by round: {report['rounds']}"
         )
         verdicts.add(
             f"report page ({total:,} comments) / section page ({biggest_page['comments']:,}), render time",
-            f"{report['ms'] / biggest_page['page_ms']:.2f}",
+            f"{report['ratio']:.2f}",
             "<= 1 (the section page's budget)",
-            report["ms"] <= biggest_page["page_ms"],
+            report["ratio"] <= 1,
+            "median of 9 side-by-side rounds",
         )
 
     # 2 and 4. The cached page against a static file, and the worker's memory.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -294,7 +294,8 @@ class ShownEndorsement:
     country: str  # ISO code, "" when none is shown
     verified: bool
     endorsements: int
-    first: datetime
+    #: The id of the first of them stored (the order of ids is the order they were posted in, imports aside).
+    first: int
 
 
 #: What a signature shows of organisation, country and badge is made of these (``OrgComment.signature``),
@@ -307,7 +308,7 @@ def _shown_parts(comments: models.QuerySet) -> models.QuerySet:
 
 
 def _group_shown(rows) -> list[ShownEndorsement]:
-    """Merge rows of (the ``SHOWN_PARTS``..., how many, earliest date) into what their signatures show.
+    """Merge rows of (the ``SHOWN_PARTS``..., how many, earliest id) into what their signatures show.
 
     The rows are grouped in SQL by what a signature is made of and only then passed through the one
     rule (``public_signature``), so a poster's choice counts exactly as on every page: an anonymous
@@ -340,7 +341,7 @@ def shown_endorsements(document) -> list[ShownEndorsement]:
         _shown_parts(for_document(document).filter(level=0, kind=Kind.ENDORSE))
         .order_by()
         .values_list(*SHOWN_PARTS)
-        .annotate(n=Count("id"), first=Min("submit_date"))
+        .annotate(n=Count("id"), first=Min("id"))
     )
     return _group_shown(rows)
 
@@ -384,7 +385,7 @@ def tally(document) -> Tally:
         .order_by()
         .annotate(worded=ExpressionWrapper(~Q(proposal=""), output_field=models.BooleanField()), **parts)
         .values_list("content_type_id", "object_pk", "kind", "outcome", "worded", "taken_up_in_id", *parts)
-        .annotate(n=Count("id"), first=Min("submit_date"))
+        .annotate(n=Count("id"), first=Min("id"))
     )
     counts: dict[tuple, int] = defaultdict(int)
     endorsements = []

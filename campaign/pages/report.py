@@ -25,7 +25,8 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 from django_countries import countries
@@ -127,6 +128,15 @@ class CountryEndorsers:
     organisations: list[EndorsingOrganisation]
     #: Endorsements that show no organisation (anonymous ones, people signing alone).
     unnamed: int
+
+    @property
+    def organisations_html(self) -> SafeString:
+        """The organisations as the report lists them: names isolated for bidi, verified ones marked,
+        separated by middle dots (one join, not a template loop: some countries list hundreds)."""
+        verified = f' <span class="badge verified">{escape(gettext("verified"))}</span>'
+        return mark_safe(  # noqa: S308 - every name is escaped here
+            " · ".join(f"<bdi>{escape(o.name)}</bdi>{verified if o.verified else ''}" for o in self.organisations)
+        )
 
 
 @dataclass
