@@ -225,8 +225,10 @@ class _Local:
         if page.size > limit // 4:
             return
         with self.lock:
-            if name in self.pages:
-                return
+            # A newer copy replaces an expired one kept under the same key (same generation).
+            replaced = self.pages.pop(name, None)
+            if replaced is not None:
+                self.size -= replaced.size
             self.pages[name] = page
             self.size += page.size
             while self.size > limit:
@@ -298,11 +300,14 @@ def _load(key: str, backend=None) -> StoredPage | None:
     backend = backend or _cache()
     name = backend.make_key(key)
     page = _local.get(name)
-    if page is None:
-        page = backend.get(key)
-        if _fresh(page):
-            _local.put(name, page)
-    return page if _fresh(page) else None
+    if page is not None and _fresh(page):
+        return page
+    # Not here, or expired here (PAGE_CACHE_SECONDS): another process may have stored a newer copy.
+    page = backend.get(key)
+    if not _fresh(page):
+        return None
+    _local.put(name, page)
+    return page
 
 
 def _store(key: str, page: StoredPage) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import re
+import time
 import uuid
 from html.parser import HTMLParser
 
@@ -277,6 +278,20 @@ def test_a_page_without_token_is_gzipped_too(cached, note):
     response = Client().get(url, headers={"accept-encoding": "gzip"})
     assert response["Content-Encoding"] == "gzip"
     assert gzip.decompress(response.content) == plain
+
+
+def test_a_page_that_expired_in_this_process_is_stored_again_and_hit(cached, note, monkeypatch):
+    """After PAGE_CACHE_SECONDS a page misses once, then hits again: the expired copy this process
+    kept must not make every later request a miss (it did, until the process dropped the copy)."""
+    url = "/note/guidance-note/"
+    client = Client()
+    assert state(client.get(url)) == "miss"
+    assert state(client.get(url)) == "hit"
+    later = time.time() + django_settings.PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+    assert state(client.get(url)) == "miss"  # expired: rendered again
+    assert state(client.get(url)) == "hit"
+    assert state(client.get(url)) == "hit"
 
 
 # --- What a query string can make the cache store ------------------------------------------------
