@@ -298,13 +298,26 @@ class ShownEndorsement:
     first: int
 
 
-#: What a signature shows of organisation, country and badge is made of these (``OrgComment.signature``),
-#: once the query is annotated with ``_shown_parts``.
-SHOWN_PARTS = ("display", "show_country", "country", "organisation_name", "linked_name", "badge")
+def _shown_expressions() -> dict:
+    """What a signature shows of organisation, country and badge is made of (``OrgComment.signature``
+    reading an annotated row), each as the expression that reads it."""
+    return {
+        "display": F("display"),
+        "show_country": F("show_country"),
+        "country": F("country"),
+        "organisation_name": F("organisation_name"),
+        "linked_name": F("organisation__name"),
+        "badge": member_badge(),
+    }
+
+
+SHOWN_PARTS = tuple(_shown_expressions())
 
 
 def _shown_parts(comments: models.QuerySet) -> models.QuerySet:
-    return comments.annotate(badge=member_badge(), linked_name=F("organisation__name"))
+    """The comments with the parts that are not fields of their own (the linked name, the badge)."""
+    expressions = _shown_expressions()
+    return comments.annotate(linked_name=expressions["linked_name"], badge=expressions["badge"])
 
 
 def _group_shown(rows) -> list[ShownEndorsement]:
@@ -374,11 +387,9 @@ def tally(document) -> Tally:
     comment), so the rows stay about as many as the distinct endorsers.
     """
     endorsement = Q(level=0, kind=Kind.ENDORSE)
-    expressions = (F("display"), F("show_country"), F("country"), F("organisation_name"), F("organisation__name"),
-                   member_badge())  # fmt: skip
     parts = {
         f"endorsement_{name}": Case(When(endorsement, then=expression), default=None)
-        for name, expression in zip(SHOWN_PARTS, expressions, strict=True)
+        for name, expression in _shown_expressions().items()
     }
     rows = (
         for_document(document)
