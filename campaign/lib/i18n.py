@@ -26,11 +26,6 @@ from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import translation
 
 
-def language_of_path(path_info: str) -> str:
-    """Return the language an address is served in: its prefix's, or the default for none."""
-    return translation.get_language_from_path(path_info) or settings.LANGUAGE_CODE
-
-
 @dataclass(frozen=True)
 class LanguageLink:
     """The current page in one language, for the switcher and the ``hreflang`` alternates."""
